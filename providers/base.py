@@ -1,0 +1,260 @@
+"""What every dynamic provider here shares: credentials from `configure()`, pydantic-backed `check`, a pure
+`diff`, progress while waiting, and polling with backoff.
+
+The provider contract (design.md) in brief: credentials come from `configure()` only and never reach the
+pickled provider; `check` reports every failing field and tolerates unknown values; `diff` is pure and lists
+what the API cannot change as `replaces`; `create` removes what it made before failing; outputs are the
+inputs plus what the API computed; `read` returns nothing when the object is gone; `delete` treats "already
+gone" as success.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+import pydantic
+from pulumi import dynamic
+from pulumi.runtime import rpc
+
+from providers.http import Secret
+
+PROVIDER_KEY = "__provider"
+UNKNOWN = rpc.UNKNOWN
+
+progress_log = logging.getLogger("platform.progress")
+
+T = TypeVar("T")
+
+
+class CredentialsMissingError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A provider setting read in `configure()`: stack config key first, then an environment variable."""
+
+    config_key: str
+    env_var: str
+    default: str | None = None
+    secret: bool = False
+
+    def read(self, config: dynamic.Config | None) -> str | None:
+        value = None
+        if config is not None:
+            value = config.get(self.config_key)
+        if not value:
+            value = os.environ.get(self.env_var)
+        return value or self.default
+
+    def missing_message(self) -> str:
+        how = f"pulumi config set {'--secret ' if self.secret else ''}{self.config_key} <value>"
+        return f"{self.config_key} is not set: run `{how}` in the stack, or export {self.env_var}"
+
+
+class PlatformProvider(dynamic.ResourceProvider):
+    """Base class. Subclasses declare `Inputs` (pydantic), `replace_keys` and implement CRUD.
+
+    Nothing is stored on the instance at construction, and whatever `configure()` puts there is dropped
+    when the provider is pickled, so no credential can reach Pulumi state.
+    """
+
+    serialize_as_secret_always = False
+    Inputs: ClassVar[type[pydantic.BaseModel]]
+    replace_keys: ClassVar[frozenset[str]] = frozenset()
+    # Inputs the diff ignores (e.g. a rotation trigger handled in update is still a change; this is for
+    # values that are only ever output).
+    delete_before_replace: ClassVar[bool] = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        pass
+
+    # -- check -----------------------------------------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        return check_with_model(self.Inputs, news)
+
+    # -- diff ------------------------------------------------------------------------------------------
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
+        return diff_inputs(
+            olds,
+            news,
+            keys=self.Inputs.model_fields.keys(),
+            replace_keys=self.replace_keys,
+            delete_before_replace=self.delete_before_replace,
+        )
+
+
+def contains_unknown(value: Any) -> bool:
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def strip_provider(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k != PROVIDER_KEY}
+
+
+def format_loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def check_with_model(model: type[pydantic.BaseModel], news: Mapping[str, Any]) -> dynamic.CheckResult:
+    """Validate inputs through `model`, reporting every failing field.
+
+    Fields whose value is still unknown (preview) are not judged, and neither are cross-field rules while
+    anything is unknown. With no failures and nothing unknown, the canonical (normalised) inputs are returned.
+    """
+    props = strip_provider(news)
+    unknown_keys = {k for k, v in props.items() if contains_unknown(v)}
+    try:
+        validated = model.model_validate(props)
+    except pydantic.ValidationError as exc:
+        failures = []
+        for err in exc.errors():
+            loc = err.get("loc", ())
+            if loc and loc[0] in unknown_keys:
+                continue
+            if not loc and unknown_keys:
+                continue
+            failures.append(dynamic.CheckFailure(format_loc(loc) or "inputs", _clean_message(err)))
+        return dynamic.CheckResult(dict(props), failures)
+    if unknown_keys:
+        return dynamic.CheckResult(dict(props), [])
+    return dynamic.CheckResult(validated.model_dump(mode="json", exclude_none=True), [])
+
+
+def _clean_message(err: Mapping[str, Any]) -> str:
+    message = str(err.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")
+
+
+def validate_or_raise(model: type[T], props: Mapping[str, Any]) -> T:
+    """Parse props (already checked) into the typed inputs; used at the top of create/update."""
+    assert issubclass(model, pydantic.BaseModel)
+    return model.model_validate(strip_provider(props))
+
+
+def diff_inputs(
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    *,
+    keys: Iterable[str],
+    replace_keys: Iterable[str] = (),
+    delete_before_replace: bool = False,
+) -> dynamic.DiffResult:
+    """Pure diff of the input keys. `olds` are the old outputs, which hold the old inputs."""
+    replace = set(replace_keys)
+    changed = [k for k in keys if _differs(olds.get(k), news.get(k))]
+    replaces = [k for k in changed if k in replace]
+    return dynamic.DiffResult(
+        changes=bool(changed),
+        replaces=replaces,
+        delete_before_replace=delete_before_replace if replaces else None,
+    )
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if contains_unknown(new):
+        return True
+    return _normalise(old) != _normalise(new)
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _normalise(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_normalise(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
+    return [k for k in keys if _differs(olds.get(k), news.get(k))]
+
+
+# -- progress and polling ---------------------------------------------------------------------------------
+def report_progress(subject: str, message: str) -> None:
+    """One progress line while a slow cloud operation runs.
+
+    The dynamic-provider host has no engine connection, so the line goes to stderr, which `pulumi up` and
+    our local engine both show; a logger is also fed for tests.
+    """
+    line = f"{subject}: {message}"
+    progress_log.info(line)
+    print(f"[progress] {line}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    initial_interval: float = 1.0
+    max_interval: float = 15.0
+    factor: float = 1.5
+    timeout: float = 900.0
+
+
+class WaitTimeoutError(Exception):
+    pass
+
+
+def poll_until(
+    fetch: Callable[[], T],
+    done: Callable[[T], bool],
+    *,
+    subject: str,
+    describe: Callable[[T], str],
+    policy: PollPolicy = PollPolicy(),
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Call `fetch` until `done(result)`, backing off between polls and reporting progress.
+
+    `done` may raise to fail fast (e.g. on a terminal failure status). Raises WaitTimeoutError naming the
+    subject and the last state seen when `policy.timeout` passes.
+    """
+    start = clock()
+    interval = policy.initial_interval
+    polls = 0
+    last_reported = None
+    while True:
+        value = fetch()
+        polls += 1
+        if done(value):
+            return value
+        state = describe(value)
+        elapsed = clock() - start
+        if state != last_reported or polls % 5 == 0:
+            report_progress(subject, f"{state} ({elapsed:.0f}s elapsed)")
+            last_reported = state
+        if elapsed + interval > policy.timeout:
+            raise WaitTimeoutError(
+                f"{subject}: still {state} after {elapsed:.0f}s (timeout {policy.timeout:.0f}s)"
+            )
+        sleep(interval)
+        interval = min(policy.max_interval, interval * policy.factor)
+
+
+def require_secret(setting: Setting, config: dynamic.Config | None) -> Secret:
+    value = setting.read(config)
+    if not value:
+        raise CredentialsMissingError(setting.missing_message())
+    return Secret(value)
