@@ -121,6 +121,18 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def redact_value(value: Any, secrets: Iterable[str]) -> Any:
+    """`redact` applied to every string inside a parsed JSON body (a vendor may echo the credential)."""
+    secrets = list(secrets)
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {k: redact_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_value(v, secrets) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 6
@@ -376,5 +388,5 @@ class HttpClient:
             status=response.status_code,
             request_id=self.request_id(response),
             code=code,
-            body=body,
+            body=redact_value(body, self._secrets),
         )
