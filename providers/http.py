@@ -256,7 +256,10 @@ class HttpClient:
 
     @property
     def _secrets(self) -> list[str]:
-        return [s.reveal() for s in self._auth_headers.values()]
+        values = [s.reveal() for s in self._auth_headers.values()]
+        # "Bearer <token>": a vendor echoing the credential echoes the token alone, so hide that too.
+        bare = [v.split(" ", 1)[1] for v in values if " " in v]
+        return sorted(values + bare, key=len, reverse=True)
 
     def request_id(self, response: httpx.Response) -> str | None:
         for name in self._request_id_headers:

@@ -299,8 +299,17 @@ def test_token_never_in_error_repr_logs_or_pickle(caplog: pytest.LogCaptureFixtu
         pickle.dumps(Secret(TOKEN))
 
 
+def test_bare_token_echoed_without_its_scheme_is_redacted() -> None:
+    server = Recorder(httpx.Response(403, json={"errors": [{"message": f"token {TOKEN} revoked"}]}))
+    with pytest.raises(ApiError) as caught:
+        server.client().request("GET", "/t", operation="getThing")
+    assert TOKEN not in str(caught.value)
+    assert TOKEN not in repr(caught.value.body)
+    assert "[redacted]" in caught.value.message
+
+
 def test_token_not_in_error_from_transport_failure_that_echoes_it() -> None:
-    server = Recorder(httpx.ConnectError(f"could not connect with Bearer {TOKEN}"))
+    server = Recorder(httpx.ConnectError(f"could not connect with {TOKEN}"))
     with pytest.raises(ApiError) as caught:
         server.client(retry=RetryPolicy(attempts=2)).request("GET", "/t", operation="getThing")
     assert TOKEN not in str(caught.value)
