@@ -13,6 +13,7 @@ import httpx
 import uvicorn
 
 from emulator.core.app import EmulatorApp, Settings
+from emulator.core.vendor import VendorBackend
 
 
 class RunningEmulator:
@@ -58,9 +59,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_emulator(settings: Settings | None = None) -> Iterator[RunningEmulator]:
+def running_emulator(
+    settings: Settings | None = None, vendor_classes: tuple[type[VendorBackend], ...] | None = None
+) -> Iterator[RunningEmulator]:
     settings = settings or Settings(time_scale=0)
-    app = EmulatorApp(settings)
+    app = EmulatorApp(settings, vendor_classes)
     port = _free_port()
     config = uvicorn.Config(app.asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

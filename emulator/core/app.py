@@ -46,7 +46,7 @@ class Settings:
 @dataclass
 class Fault:
     vendor: str
-    operation: str | None  # None matches every operation of the vendor
+    operation: str | None = None  # None matches every operation of the vendor
     count: int = 1
     status: int | None = None
     body: Any = None
@@ -62,22 +62,17 @@ class Fault:
 
 
 class EmulatorApp:
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, vendor_classes: tuple[type[VendorBackend], ...] | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self.clock = Clock(self.settings.time_scale)
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self._lock = threading.RLock()
         self.vendors: dict[str, VendorBackend] = {}
-        for spec in VENDOR_CLASSES:
-            module_name, class_name = spec.split(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:
-                    continue
-                raise
-            backend: VendorBackend = getattr(module, class_name)(self)
+        for cls in vendor_classes if vendor_classes is not None else _default_vendor_classes():
+            backend = cls(self)
             self.vendors[backend.name] = backend
         self._load()
         self.asgi = self._build_asgi()
@@ -298,6 +293,20 @@ class EmulatorApp:
 
     async def _health(self, _request: Request) -> Response:
         return JSONResponse({"ok": True, "vendors": sorted(self.vendors)})
+
+
+def _default_vendor_classes() -> list[type[VendorBackend]]:
+    classes = []
+    for spec in VENDOR_CLASSES:
+        module_name, class_name = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        classes.append(getattr(module, class_name))
+    return classes
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
