@@ -141,6 +141,7 @@ class EmulatorApp:
             headers={k.lower(): v for k, v in request.headers.items()},
             body=body,
             raw_body=raw,
+            raw_query=request.url.query,
         )
         emu.operation = backend.resolve_operation(emu)
         if self.settings.latency_ms:
@@ -148,19 +149,23 @@ class EmulatorApp:
         with self._lock:
             faults = self._take_faults(backend.name, emu.operation)
         for fault in faults:
-            if fault.latency_ms:
+            if fault.latency_ms and fault.when != "after":
                 await asyncio.sleep(fault.latency_ms / 1000)
         with self._lock:
             response = self._handle_locked(backend, emu, faults)
+        # An "after" fault's latency comes once the vendor has acted: a client that times out meanwhile
+        # leaves the object made (the ambiguous-create case).
+        for fault in faults:
+            if fault.latency_ms and fault.when == "after":
+                await asyncio.sleep(fault.latency_ms / 1000)
         headers = dict(response.headers)
-        content = (
-            b"" if response.body is None and response.status in (204, 304) else json.dumps(response.body)
-        )
+        # A body of None is an empty response (e.g. Supabase's 201 from a bulk secret upsert), not `null`.
+        content = b"" if response.body is None else json.dumps(response.body)
         return Response(
             content=content,
             status_code=response.status,
             headers=headers,
-            media_type=None if response.status == 204 else "application/json",
+            media_type=None if response.body is None else "application/json",
         )
 
     def _handle_locked(self, backend: VendorBackend, emu: EmuRequest, faults: list[Fault]) -> EmuResponse:

@@ -19,6 +19,7 @@ class EmuRequest:
     raw_body: bytes = b""
     operation: str = ""  # resolved before handling (GraphQL operation name or OpenAPI operationId)
     effects: list[dict[str, Any]] = field(default_factory=list)  # vendor-specific injected faults
+    raw_query: str = ""  # the query string as sent, for repeated keys (`services=a&services=b`)
 
 
 @dataclass

@@ -625,7 +625,7 @@ class AuthConfigInputs(_RefInputs):
 
 
 def _typed_auth(value: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
-    """Every auth key known to `PATCH .../config/auth`, with its JSON type and limits; all problems at once."""
+    """Check keys, JSON types and limits against `PATCH .../config/auth`; every problem at once."""
     parsed = None
     try:
         parsed = AuthSettingsModel.model_validate(dict(value))
