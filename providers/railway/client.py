@@ -198,6 +198,10 @@ _document(
     "query deploymentLogs($deploymentId: String!, $limit: Int) "
     "{ deploymentLogs(deploymentId: $deploymentId, limit: $limit) { timestamp message severity } }"
 )
+_document(
+    "query buildLogs($deploymentId: String!, $limit: Int) "
+    "{ buildLogs(deploymentId: $deploymentId, limit: $limit) { timestamp message severity } }"
+)
 
 # Variables
 _document(
@@ -570,6 +574,9 @@ class RailwayClient:
 
     def deployment_logs(self, deployment_id: str, *, limit: int = 50) -> list[dict[str, Any]]:
         return list(self.execute("deploymentLogs", {"deploymentId": deployment_id, "limit": limit}) or [])
+
+    def build_logs(self, deployment_id: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        return list(self.execute("buildLogs", {"deploymentId": deployment_id, "limit": limit}) or [])
 
     # -- variables ---------------------------------------------------------------------------------
     def variables(

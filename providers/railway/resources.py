@@ -616,6 +616,14 @@ class ServiceInstanceInputs(BaseModel):
         return self.replicas or 1
 
 
+def _log_tail(fetch: Callable[[], list[dict[str, Any]]], kind: str, lines: int = 20) -> list[str]:
+    try:
+        logs = fetch()
+    except ApiError as exc:
+        return [f"({kind} logs unavailable: {exc.message})"]
+    return [f"[{kind}] {line.get('message', '')}" for line in logs][-lines:]
+
+
 def _deployment_wait(
     provider: RailwayProvider, client: RailwayClient, deployment_id: str, subject: str, timeout: float
 ) -> dict[str, Any]:
@@ -624,11 +632,11 @@ def _deployment_wait(
         if status in ("SUCCESS", "SLEEPING", "SKIPPED"):
             return True
         if status in ("FAILED", "CRASHED", "REMOVED"):
-            try:
-                logs = client.deployment_logs(deployment_id, limit=50)
-            except ApiError as exc:
-                logs = [{"message": f"(logs unavailable: {exc.message})"}]
-            tail = [str(line.get("message", "")) for line in logs][-20:]
+            # A FAILED deployment usually failed to build: its build log says why, its deploy log little.
+            tail: list[str] = []
+            if status == "FAILED":
+                tail += _log_tail(lambda: client.build_logs(deployment_id, limit=50), "build")
+            tail += _log_tail(lambda: client.deployment_logs(deployment_id, limit=50), "deploy")
             raise DeploymentFailedError(deployment_id, str(status), tail, subject)
         return False
 

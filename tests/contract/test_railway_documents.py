@@ -145,6 +145,7 @@ CALLS: list[tuple[str, Callable[[RailwayClient], Any]]] = [
     ("serviceInstanceDeployV2", lambda c: c.service_instance_deploy(service_id="s", environment_id="e")),
     ("deployment", lambda c: c.deployment("d")),
     ("deploymentLogs", lambda c: c.deployment_logs("d", limit=20)),
+    ("buildLogs", lambda c: c.build_logs("d", limit=20)),
     ("variables", lambda c: c.variables(project_id="p", environment_id="e", service_id="s")),
     (
         "variableCollectionUpsert",
