@@ -284,6 +284,9 @@ class SupabaseResponses:
             db_pass=db_pass,
             instance_size=size or "nano",
         )
+        if any(e.get("effect") == "project_init_failed" for e in req.effects):
+            # Injected: provisioning fails (the fault control plane's `effect`).
+            project["pending"] = [["COMING_UP", project["pending"][0][1]], ["INIT_FAILED", 30.0]]
         return ok(self.state.project_view(project, with_database=False), 201)
 
     def _create_region(self, body: dict[str, Any]) -> str:
@@ -711,8 +714,12 @@ class SupabaseResponses:
             if size != project["instance_size"]:
                 project["instance_size"] = size
                 # The database restarts on the new compute before it is healthy again.
+                resize = self.timings()["resize_seconds"]
                 self.state.start_transition(
-                    project, self.clock, "RESIZING", [["ACTIVE_HEALTHY", self.timings()["resize_seconds"]]]
+                    project,
+                    self.clock,
+                    "RESIZING",
+                    [["RESTARTING", resize * 0.8], ["ACTIVE_HEALTHY", resize * 0.2]],
                 )
             return ok(None)
         if addon_type == "pitr" and project["instance_size"] in ("nano", "micro"):
