@@ -26,7 +26,7 @@ def configure(
     if token:
         config["railway:token"] = token
     provider.configure(dynamic.ConfigureRequest(dynamic.Config(config, "platform")))
-    provider.sleep = lambda _seconds: None  # type: ignore[method-assign]
+    provider.sleep = lambda _seconds: None
     return provider
 
 
@@ -71,6 +71,11 @@ class Engine:
     def read(self) -> dynamic.ReadResult:
         assert self.id is not None
         return self.provider.read(self.id, self.outs)
+
+    def read_inputs(self) -> dict[str, Any]:
+        result = self.read()
+        assert result.id == self.id and result.inputs is not None, "the object is gone"
+        return dict(result.inputs)
 
     def refresh(self) -> dict[str, Any]:
         result = self.read()

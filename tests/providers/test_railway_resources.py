@@ -129,7 +129,7 @@ def test_environment_lifecycle(emulator: RunningEmulator, project: Engine) -> No
 def test_environment_fork_reads_back_its_source(emulator: RunningEmulator, project: Engine) -> None:
     e = engine(EnvironmentProvider, emulator)
     e.create({"project_id": project.id, "name": "pr-1", "source_environment_id": env_id(project)})
-    assert e.read().inputs["source_environment_id"] == env_id(project)
+    assert e.read_inputs()["source_environment_id"] == env_id(project)
 
 
 # -- Service ----------------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_service_lifecycle(emulator: RunningEmulator, project: Engine) -> None:
         "PORT": "8080",
         "TZ": "America/Toronto",
     }
-    assert e.read().inputs["name"] == "api"
+    assert e.read_inputs()["name"] == "api"
 
     emulator.clear_requests()
     e.update(
@@ -286,7 +286,7 @@ def test_service_domain_lifecycle(emulator: RunningEmulator, project: Engine, se
     assert row["targetPort"] == 3001 and row["domain"] == outs["domain"]
     assert e.outs["domain"] == outs["domain"]
 
-    assert sorted(e.diff({"service_id": "s2", "environment_id": "e2"}).replaces) == [
+    assert sorted(e.diff({"service_id": "s2", "environment_id": "e2"}).replaces or []) == [
         "environment_id",
         "service_id",
     ]
