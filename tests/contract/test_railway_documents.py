@@ -275,3 +275,88 @@ def test_invalid_variables_are_caught_by_this_check(schema: graphql.GraphQLSchem
         "variables": {"input": {"serviceId": "s", "environmentId": "e"}},
     }
     assert validate_request(schema, body)
+
+
+# -- what the providers really send ----------------------------------------------------------------------
+def test_every_request_of_a_full_provider_lifecycle_validates(
+    schema: graphql.GraphQLSchema, emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Create, update (including cleared settings), read and delete every resource against the emulator,
+    then validate each GraphQL request it logged against Railway's schema."""
+    from providers.railway import resources as r
+    from tests.providers.railway_support import Engine, configure
+
+    for name in ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def engine(cls: type[r.RailwayProvider]) -> Engine:
+        return Engine(configure(cls(), emulator))
+
+    project = engine(r.ProjectProvider)
+    project.create({"name": "contract", "description": "d"})
+    project.update({"name": "contract-2"})
+    env = str(project.outs["default_environment_id"])
+    environment = engine(r.EnvironmentProvider)
+    environment.create({"project_id": project.id, "name": "staging"})
+    environment.update({"project_id": project.id, "name": "qa"})
+    service = engine(r.ServiceProvider)
+    service.create(
+        {"project_id": project.id, "name": "api", "image": "a:1", "variables": {"A": "1", "B": "2"}}
+    )
+    service.update(
+        {
+            "project_id": project.id,
+            "name": "api2",
+            "repo": "acme/api",
+            "branch": "main",
+            "variables": {"A": "3"},
+        }
+    )
+    base = {"service_id": service.id, "environment_id": env}
+    instance = engine(r.ServiceInstanceProvider)
+    instance.create(
+        {**base, "start_command": "run", "regions": {"us-west2": 2}, "vcpus": 1.0, "builder": "RAILPACK"}
+    )
+    instance.update({**base, "regions": {"europe-west4-drams3a": 1}, "cron_schedule": "0 * * * *"})
+    variables = engine(r.VariablesProvider)
+    variables.create({"project_id": project.id, "environment_id": env, "variables": {"X": "1", "Y": "2"}})
+    variables.update({"project_id": project.id, "environment_id": env, "variables": {"X": "9"}})
+    domain = engine(r.ServiceDomainProvider)
+    domain.create({**base, "target_port": 8080})
+    domain.update(dict(base))
+    custom = engine(r.CustomDomainProvider)
+    custom.create({**base, "project_id": project.id, "domain": "api.example.com", "target_port": 80})
+    custom.update({**base, "project_id": project.id, "domain": "api.example.com"})
+    volume = engine(r.VolumeProvider)
+    volume.create({**base, "project_id": project.id, "mount_path": "/d", "backup_schedules": ["DAILY"]})
+    volume.update({**base, "project_id": project.id, "mount_path": "/e"})
+    proxy = engine(r.TcpProxyProvider)
+    proxy.create({**base, "application_port": 5432})
+    rule = engine(r.NotificationRuleProvider)
+    rule.create(
+        {
+            "workspace_id": project.outs["workspace_id"],
+            "event_types": ["Deployment.failed"],
+            "severities": ["CRITICAL"],
+            "webhook_url": "https://h.example.com/x",
+        }
+    )
+    rule.update(
+        {
+            "workspace_id": project.outs["workspace_id"],
+            "event_types": ["Deployment.crashed"],
+            "emails": ["a@example.com"],
+        }
+    )
+    everything = [project, environment, service, instance, variables, domain, custom, volume, proxy, rule]
+    for item in everything:
+        item.read()
+    for item in reversed(everything):
+        item.delete()
+
+    requests = emulator.requests("railway")
+    operations = {req["operation"] for req in requests}
+    assert len(operations) >= 35, sorted(set(DOCUMENTS) - operations)
+    for req in requests:
+        assert req["status"] == 200, (req["operation"], req["response"])
+        assert validate_request(schema, req["request"]) == [], req["operation"]
