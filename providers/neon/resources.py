@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NoReturn
 from urllib.parse import urlsplit
 
 import pulumi
@@ -347,7 +347,8 @@ def _operation_done(operation: Json) -> bool:
 
 
 def _inputs(model: type[pydantic.BaseModel], props: Mapping[str, Any]) -> Any:
-    return model.model_validate(strip_provider(props))
+    """The typed inputs from checked inputs or from stored outputs (which hold the inputs too)."""
+    return model.model_validate({k: v for k, v in props.items() if k in model.model_fields})
 
 
 def _input_dump(inputs: pydantic.BaseModel) -> dict[str, Any]:
@@ -360,6 +361,13 @@ def _compute_body(inputs: _ComputeInputs) -> Json:
         "autoscaling_limit_max_cu": inputs.autoscaling_max_cu,
         "suspend_timeout_seconds": inputs.suspend_timeout_seconds,
     }
+
+
+def raise_with_note(error: Exception, note: str) -> NoReturn:
+    """Re-raise a create's failure, adding what the undo left behind (if anything)."""
+    if not note:
+        raise error
+    raise NeonOperationError(f"{error}{note}") from error
 
 
 def _cleanup(action: Callable[[], Any], what: str) -> str:
@@ -434,9 +442,7 @@ class ProjectProvider(NeonProvider):
                 outs = self._outputs_from_created(inputs, created)
             except Exception as error:
                 note = _cleanup(lambda: client.delete_project(project_id), f"project {project_id}")
-                if note:
-                    raise NeonResourceError(f"{error}{note}") from error
-                raise
+                raise_with_note(error, note)
         return dynamic.CreateResult(project_id, outs)
 
     def _outputs_from_created(self, inputs: ProjectInputs, created: Json) -> dict[str, Any]:
@@ -582,7 +588,7 @@ class BranchProvider(NeonProvider):
                 note = _cleanup(
                     lambda: client.delete_project_branch(project_id, branch["id"]), f"branch {branch['id']}"
                 )
-                raise NeonResourceError(f"{error}{note}") from error
+                raise_with_note(error, note)
         return dynamic.CreateResult(branch["id"], self._outputs(inputs, branch))
 
     @staticmethod
@@ -674,7 +680,7 @@ class EndpointProvider(NeonProvider):
                     lambda: client.delete_project_endpoint(project_id, endpoint["id"]),
                     f"endpoint {endpoint['id']}",
                 )
-                raise NeonResourceError(f"{error}{note}") from error
+                raise_with_note(error, note)
         return dynamic.CreateResult(endpoint["id"], self._outputs(inputs, endpoint))
 
     @staticmethod
@@ -765,7 +771,7 @@ class RoleProvider(NeonProvider):
                     lambda: client.delete_project_branch_role(project_id, branch_id, inputs.name),
                     f"role {inputs.name}",
                 )
-                raise NeonResourceError(f"{error}{note}") from error
+                raise_with_note(error, note)
         outs = {
             **_input_dump(inputs),
             "password": role["password"],
@@ -843,7 +849,7 @@ class DatabaseProvider(NeonProvider):
                     lambda: client.delete_project_branch_database(project_id, branch_id, inputs.name),
                     f"database {inputs.name}",
                 )
-                raise NeonResourceError(f"{error}{note}") from error
+                raise_with_note(error, note)
         return dynamic.CreateResult(str(database["id"]), self._outputs(inputs, database))
 
     @staticmethod
