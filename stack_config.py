@@ -513,6 +513,22 @@ class Compute(Model):
     size: str | None = None
     cpu: float | None = Field(None, gt=0, le=32)
     memory: SizeField | None = None
+    suspend: str | None = Field(None, description="Neon: scale to zero after this long idle, or never")
+
+    @field_validator("suspend")
+    @classmethod
+    def _suspend(cls, value: str | None) -> str | None:
+        if value is not None and value != "never":
+            seconds = _parse_duration(value).seconds
+            if not 60 <= seconds <= 604800:
+                raise ValueError("must be never, or between 1m and 7d")
+        return value
+
+    @property
+    def suspend_timeout_seconds(self) -> int | None:
+        if self.suspend is None:
+            return None
+        return -1 if self.suspend == "never" else int(_parse_duration(self.suspend).seconds)
 
 
 class Backups(Model):
@@ -521,6 +537,14 @@ class Backups(Model):
     schedule: list[Literal["daily", "weekly", "monthly"]] | None = Field(
         None, description="Railway volume backup schedules"
     )
+    time: str | None = Field(None, description="Supabase: daily backup time, UTC HH:MM")
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", value):
+            raise ValueError(f"{value!r} is not a UTC time HH:MM")
+        return value
 
 
 class Database(Model):
@@ -530,16 +554,15 @@ class Database(Model):
     compute: Compute = Compute()
     backups: Backups = Backups()
     protect: bool = False
-    name: str = "app"
-    user: str = "app"
+    name: str | None = Field(None, description="database name (neon, railway; default app)")
+    user: str | None = Field(None, description="owner role (neon, railway; default app)")
     public: bool = Field(False, description="Railway: expose a TCP proxy (Neon and Supabase are public)")
     organization: str | None = Field(None, description="Supabase organization slug; Neon org id")
-    volume_size: SizeField | None = None
 
     @field_validator("name", "user")
     @classmethod
-    def _identifier(cls, value: str) -> str:
-        if not re.match(r"^[a-z_][a-z0-9_]{0,62}$", value):
+    def _identifier(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[a-z_][a-z0-9_]{0,62}$", value):
             raise ValueError(f"{value!r}: use lower-case letters, digits and _ (a Postgres identifier)")
         return value
 
@@ -573,7 +596,7 @@ class Database(Model):
                 "compute.cpu": (c.cpu, "Neon compute is min/max compute units (CU)"),
                 "compute.memory": (c.memory, "Neon compute is min/max compute units (1 CU is about 4 GB)"),
                 "public": (self.public, "Neon databases are always reachable over TLS"),
-                "volumeSize": (self.volume_size, "Neon storage grows on demand"),
+                "backups.time": (self.backups.time, "Neon keeps continuous history"),
                 "backups.schedule": (self.backups.schedule, "Neon keeps continuous history; use retention"),
             },
         )
@@ -628,7 +651,9 @@ class Database(Model):
                 "compute.cpu": (c.cpu, size_note),
                 "compute.memory": (c.memory, size_note),
                 "public": (self.public, "Supabase databases are always reachable over TLS"),
-                "volumeSize": (self.volume_size, "Supabase manages its disk"),
+                "name": (self.name, "a Supabase project's database is postgres"),
+                "user": (self.user, "Supabase's database user is postgres"),
+                "compute.suspend": (c.suspend, "Supabase does not scale to zero"),
                 "backups.schedule": (self.backups.schedule, "Supabase backs up daily on paid plans"),
             },
         )
@@ -644,6 +669,10 @@ class Database(Model):
             )
         if b.point_in_time and b.point_in_time.seconds not in {d * 86400 for d in SUPABASE_PITR_DAYS}:
             problems.add("backups.pointInTime", "Supabase's PITR add-on keeps 7d, 14d or 28d")
+        elif b.point_in_time and SUPABASE_INSTANCE_SIZES.index(
+            c.size or "nano"
+        ) < SUPABASE_INSTANCE_SIZES.index("small"):
+            problems.add("backups.pointInTime", "Supabase's PITR add-on needs compute.size small or larger")
 
     def _railway(self, problems: Problems) -> None:
         if self.region is not None and self.region not in RAILWAY_REGIONS:
@@ -659,6 +688,8 @@ class Database(Model):
                 "compute.max": (c.max, limits_note),
                 "compute.size": (c.size, limits_note),
                 "organization": (self.organization, "it names a Supabase or Neon organization"),
+                "compute.suspend": (c.suspend, "a Railway service does not scale to zero"),
+                "backups.time": (self.backups.time, "Railway picks the time of scheduled backups"),
             },
         )
         b = self.backups
@@ -709,7 +740,15 @@ class Redis(Model):
     persistence: Literal["none", "rdb", "aof", "aof+rdb"] = "rdb"
     version: int = Field(7, ge=6, le=8)
     region: str | None = None
-    volume_size: SizeField | None = None
+    backups: list[Literal["daily", "weekly", "monthly"]] = Field(
+        default_factory=list, description="Railway volume backup schedules (needs persistence)"
+    )
+
+    @model_validator(mode="after")
+    def _backups_need_volume(self) -> Redis:
+        if self.backups and self.persistence == "none":
+            raise ValueError("backups need persistence (rdb, aof or aof+rdb): with none there is no volume")
+        return self
 
     @field_validator("eviction")
     @classmethod
@@ -923,6 +962,38 @@ class StackConfig(Model):
                 problems.add(f"{where}.metric", "pool_usage needs a database")
             if rule.metric in ("error_rate", "p95_latency") and not self.web_services():
                 problems.add(f"{where}.metric", f"{rule.metric} needs a web service")
+            if rule.metric in ("memory", "cpu"):
+                limit = "memory" if rule.metric == "memory" else "cpu"
+                targets = [rule.service] if rule.service else list(self.services)
+                for target in targets:
+                    watched = self.services.get(target)
+                    if watched is not None and getattr(watched.resources, limit, None) is None:
+                        problems.add(
+                            f"services.{target}.resources.{limit}",
+                            f"alerts.rules[{index}] ({rule.metric} above a percentage) needs the limit it is "
+                            "a percentage of",
+                        )
+        for secret in self.secret_names():
+            spec = self.secrets.get(secret)
+            if spec is not None and spec.external is not None and spec.external.required:
+                problems.add(
+                    f"secrets.{secret}",
+                    "is not set: run `pulumi config set --secret --path "
+                    f"'platform:secrets.{secret}' <value>`",
+                )
+        alerting = self.alerts is not None and bool(self.alerts.events or self.alerts.rules)
+        if alerting and not self.railway.creates_project and not self.railway.workspace_id:
+            problems.add(
+                "railway.workspaceId", "Railway notification rules need the workspace of an existing project"
+            )
+        if self.database is not None and self.database.engine == "railway" and not self.database.public:
+            for name, svc in self.services.items():
+                if svc.migrate and self.commands.migrations == "run":
+                    problems.add(
+                        f"services.{name}.migrate",
+                        "migrations run where `pulumi up` runs, outside Railway's private network: set "
+                        "database.public: true (a TCP proxy), or run them inside Railway with preDeploy",
+                    )
         problems.raise_if_any()
         return self
 

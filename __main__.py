@@ -1,0 +1,10 @@
+"""The Pulumi program: read the stack's `platform:` config, build the components, export the outputs."""
+
+import pulumi
+
+from stack import build
+from stack_config import load_stack_config
+
+config = load_stack_config()  # raises with every problem (file and key path) before any resource exists
+for name, value in build(config, pulumi.get_stack()).items():
+    pulumi.export(name, value)
