@@ -1,0 +1,5 @@
+import sys
+
+from localengine.cli import main
+
+sys.exit(main())

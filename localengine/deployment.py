@@ -1,0 +1,764 @@
+"""Steps: what the engine does with each registration, and the deletes at the end.
+
+A `Deployment` receives registrations (from `EngineMonitor`, on the SDK's executor threads, so independent
+resources arrive and run concurrently), decides each resource's step the way Pulumi's step generator does
+(ignoreChanges, Check, Diff, replaceOnChanges, protect, create-before-delete or delete-before-replace),
+runs it (bounded by `parallel`), records it in state at once, and returns the outputs to the program.
+When the program is done, `finish()` deletes in reverse dependency order what it no longer declares and
+the old copies of replaced resources.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from localengine.props import (
+    UNKNOWN,
+    PropertyDiff,
+    changed_keys,
+    detailed_diff,
+    mark_secret_outputs,
+    parse_path,
+    path_contains,
+    reset_path,
+)
+from localengine.providers import DiffResult, Provider, ProviderError, package_of
+from localengine.state import PendingOperation, ResourceState, Snapshot, now_iso
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_PREFIX = "pulumi:providers:"
+UNBOUNDED = 2147483647
+
+
+class EngineError(Exception):
+    """A step failed; the message is for the user."""
+
+    def __init__(self, message: str, urn: str = "") -> None:
+        super().__init__(message)
+        self.urn = urn
+
+
+class StepSkipped(EngineError):
+    """Not started because an earlier step failed (Pulumi lets in-flight steps finish, starts no new ones)."""
+
+
+@dataclass
+class Goal:
+    type: str
+    name: str
+    custom: bool
+    parent: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    protect: bool = False
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    provider: str = ""
+    version: str = ""
+    delete_before_replace: bool | None = None
+    ignore_changes: list[str] = field(default_factory=list)
+    replace_on_changes: list[str] = field(default_factory=list)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    retain_on_delete: bool = False
+    alias_urns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StepEvent:
+    op: str
+    urn: str
+    type: str
+    old: ResourceState | None = None
+    new: ResourceState | None = None
+    diff_reasons: list[str] = field(default_factory=list)
+    replace_reasons: list[str] = field(default_factory=list)
+    detailed_diff: dict[str, PropertyDiff] | None = None
+    display_keys: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    error: str = ""
+    retained: bool = False
+
+
+class EventSink(Protocol):
+    def step_started(self, op: str, urn: str, type_: str) -> None: ...
+
+    def step_done(self, event: StepEvent) -> None: ...
+
+    def diagnostic(self, severity: str, message: str, urn: str = "") -> None: ...
+
+
+def qualified_type(urn: str) -> str:
+    return urn.split("::")[2]
+
+
+def make_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """The engine's URN: a parent's qualified type prefixes its children's, except the root stack's."""
+    if parent and qualified_type(parent) != STACK_TYPE:
+        type_ = f"{qualified_type(parent)}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
+class Deployment:
+    def __init__(
+        self,
+        *,
+        project: str,
+        stack: str,
+        old: Snapshot,
+        providers: Callable[[str], Provider],
+        preview: bool,
+        parallel: int,
+        sink: EventSink,
+        save: Callable[[Snapshot], None],
+    ) -> None:
+        self.project = project
+        self.stack = stack
+        self.preview = preview
+        self.providers = providers
+        self.sink = sink
+        self._save = save
+        self._lock = threading.RLock()
+        self._slots = threading.BoundedSemaphore(max(1, min(parallel, 10_000)))
+        self.parallel = parallel
+        self.olds: dict[str, ResourceState] = old.by_urn()
+        self.old_order = [r.urn for r in old.resources if not r.delete]
+        self.pending_deletes: list[ResourceState] = [r for r in old.resources if r.delete]
+        self.news: dict[str, ResourceState] = {}
+        self.registered: set[str] = set()
+        self.pending_ops: list[PendingOperation] = []
+        self.deleted: set[str] = set()  # old URNs deleted during the run (delete-before-replace)
+        self.aliased: dict[str, str] = {}  # new URN -> old URN it took over
+        self.errors: list[EngineError] = []
+        self.failed = False
+        self.outputs: dict[str, Any] = {}
+        self.events: list[StepEvent] = []
+        self._interrupted = list(old.pending_operations)
+        for op in self._interrupted:
+            if op.type == "creating":
+                sink.diagnostic(
+                    "warning",
+                    f"the last run was interrupted while creating {op.resource.urn}; it was not recorded "
+                    "in state, so it will be created again (if the vendor made it, remove that copy)",
+                    op.resource.urn,
+                )
+            else:
+                sink.diagnostic(
+                    "info",
+                    f"the last run was interrupted while {op.type} {op.resource.urn}; this run completes it",
+                    op.resource.urn,
+                )
+
+    # -- state -----------------------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            resources = list(self.news.values())
+            taken = set(self.news) | self.deleted | set(self.aliased.values())
+            resources += [self.olds[u] for u in self.old_order if u not in taken and u in self.olds]
+            resources += self.pending_deletes
+            return Snapshot(resources=_ordered(resources), pending_operations=list(self.pending_ops))
+
+    def save(self) -> None:
+        if not self.preview:
+            self._save(self.snapshot())
+
+    def _emit(self, event: StepEvent) -> None:
+        with self._lock:
+            self.events.append(event)
+        self.sink.step_done(event)
+
+    def _fail(self, error: EngineError) -> EngineError:
+        with self._lock:
+            self.errors.append(error)
+            if not self.preview:
+                self.failed = True
+        return error
+
+    # -- registration ----------------------------------------------------------------------------------
+    def register(self, goal: Goal) -> tuple[str, str, dict[str, Any]]:
+        urn = make_urn(self.stack, self.project, goal.parent, goal.type, goal.name)
+        with self._lock:
+            if urn in self.registered:
+                raise self._fail(
+                    EngineError(f"Duplicate resource URN '{urn}'; try giving it a unique name", urn)
+                )
+            self.registered.add(urn)
+            if self.failed:
+                raise StepSkipped("skipped: an earlier step failed", urn)
+            old = self.olds.get(urn)
+            if old is None:
+                for alias in goal.alias_urns:
+                    if alias in self.olds and alias not in self.registered:
+                        old = self.olds[alias]
+                        self.aliased[urn] = alias
+                        break
+        if not goal.custom:
+            return self._register_component(urn, goal, old)
+        try:
+            return self._register_custom(urn, goal, old)
+        except EngineError as exc:
+            raise self._fail(exc) from None
+        except ProviderError as exc:
+            raise self._fail(EngineError(str(exc), urn)) from None
+
+    def _new_state(self, urn: str, goal: Goal, old: ResourceState | None, provider_ref: str) -> ResourceState:
+        return ResourceState(
+            urn=urn,
+            type=goal.type,
+            custom=goal.custom,
+            id=old.id if old else "",
+            inputs=dict(goal.inputs),
+            outputs=dict(old.outputs) if old else {},
+            parent=goal.parent,
+            protect=goal.protect,
+            dependencies=list(goal.dependencies),
+            property_dependencies={k: list(v) for k, v in goal.property_dependencies.items()},
+            provider=provider_ref,
+            additional_secret_outputs=list(goal.additional_secret_outputs),
+            retain_on_delete=goal.retain_on_delete,
+            ignore_changes=list(goal.ignore_changes),
+            replace_on_changes=list(goal.replace_on_changes),
+            delete_before_replace=bool(goal.delete_before_replace),
+            created=old.created if old else now_iso(),
+            modified=old.modified if old else now_iso(),
+        )
+
+    def _register_component(
+        self, urn: str, goal: Goal, old: ResourceState | None
+    ) -> tuple[str, str, dict[str, Any]]:
+        new = self._new_state(urn, goal, old, "")
+        with self._lock:
+            self.news[urn] = new
+        self._emit(StepEvent("same" if old else "create", urn, goal.type, old=old, new=new))
+        return urn, "", {}
+
+    def register_outputs(self, urn: str, outputs: dict[str, Any]) -> None:
+        with self._lock:
+            state = self.news.get(urn)
+            if state is not None:
+                state.outputs = dict(outputs)
+            if urn.split("::")[-2] == STACK_TYPE:
+                self.outputs = dict(outputs)
+        self.save()
+
+    def _default_provider(self, package: str, version: str) -> str:
+        name = "default" + (("_" + version.replace(".", "_").replace("-", "_")) if version else "")
+        urn = f"urn:pulumi:{self.stack}::{self.project}::{PROVIDER_PREFIX}{package}::{name}"
+        with self._lock:
+            if urn not in self.news:
+                old = self.olds.get(urn)
+                self.registered.add(urn)
+                self.news[urn] = ResourceState(
+                    urn=urn,
+                    type=PROVIDER_PREFIX + package,
+                    custom=True,
+                    id=old.id if old else ("" if self.preview else str(uuid.uuid4())),
+                    inputs={"version": version} if version else {},
+                    outputs={"version": version} if version else {},
+                    created=old.created if old else now_iso(),
+                    modified=old.modified if old else now_iso(),
+                )
+            state = self.news[urn]
+        return f"{urn}::{state.id or UNKNOWN}"
+
+    def _register_custom(
+        self, urn: str, goal: Goal, old: ResourceState | None
+    ) -> tuple[str, str, dict[str, Any]]:
+        if goal.type.startswith(PROVIDER_PREFIX):
+            return self._register_explicit_provider(urn, goal, old)
+        package = package_of(goal.type)
+        provider_ref = goal.provider or self._default_provider(package, goal.version)
+        provider = self.providers(package)
+        news = dict(goal.inputs)
+        if old is not None:
+            for path in goal.ignore_changes:
+                try:
+                    news = reset_path(old.inputs, news, parse_path(path))
+                except ValueError as exc:
+                    raise EngineError(f"ignoreChanges: {exc}", urn) from None
+        checked, failures = provider.check(urn, old.inputs if old else None, news, os.urandom(32))
+        if failures:
+            lines = [
+                f"{goal.type} resource '{goal.name}': property {f.property} has a problem: {f.reason}"
+                if f.property
+                else f"{goal.type} resource '{goal.name}' has a problem: {f.reason}"
+                for f in failures
+            ]
+            raise EngineError("\n".join(lines), urn)
+        new = self._new_state(urn, goal, old, provider_ref)
+        new.inputs = checked
+        if old is None:
+            return self._create(urn, goal, provider, new)
+        diff = self._diff(urn, goal, provider, old, checked)
+        if diff.changes != "some":
+            new.outputs = dict(old.outputs)
+            with self._lock:
+                self.news[urn] = new
+            self._emit(StepEvent("same", urn, goal.type, old=old, new=new))
+            return urn, old.id, new.outputs
+        if diff.replaces:
+            if goal.protect:
+                raise EngineError(
+                    f'unable to replace resource "{urn}"\nas it is currently marked for protection. To '
+                    "unprotect the resource, remove the `protect` flag from the resource in your Pulumi "
+                    "program and run `pulumi up`",
+                    urn,
+                )
+            dbr = diff.delete_before_replace
+            if goal.delete_before_replace is not None:
+                dbr = goal.delete_before_replace or dbr
+            return self._replace(urn, goal, provider, old, new, diff, dbr)
+        return self._update(urn, goal, provider, old, new, diff)
+
+    def _diff(
+        self, urn: str, goal: Goal, provider: Provider, old: ResourceState, checked: dict[str, Any]
+    ) -> DiffResult:
+        if (
+            old.provider
+            and goal.provider
+            and old.provider.rsplit("::", 1)[0] != goal.provider.rsplit("::", 1)[0]
+        ):
+            return DiffResult(changes="some", replaces=["provider"], changed_keys=["provider"])
+        diff = provider.diff(urn, old.id, old.inputs, old.outputs, checked, goal.ignore_changes)
+        if diff.changes == "unknown":
+            keys = changed_keys(old.inputs, checked)
+            if keys:
+                diff.changes, diff.changed_keys = "some", keys
+                diff.detailed_diff = detailed_diff(old.inputs, checked)
+            else:
+                diff.changes = "none"
+        if diff.changes == "some" and goal.replace_on_changes:
+            paths = [parse_path(p) for p in goal.replace_on_changes]
+            if diff.detailed_diff is not None:
+                diff.detailed_diff = {
+                    p: (d.to_replace() if any(path_contains(rp, parse_path(p)) for rp in paths) else d)
+                    for p, d in diff.detailed_diff.items()
+                }
+                for p, d in diff.detailed_diff.items():
+                    key = str(parse_path(p)[0])
+                    if d.kind.endswith("-replace") and key not in diff.replaces:
+                        diff.replaces.append(key)
+            for key in diff.changed_keys:
+                if any(path_contains(rp, [key]) for rp in paths) and key not in diff.replaces:
+                    diff.replaces.append(key)
+        return diff
+
+    def _display_keys(self, old: ResourceState, new_inputs: dict[str, Any], diff: DiffResult) -> list[str]:
+        if diff.detailed_diff:
+            return sorted(diff.detailed_diff)
+        if diff.changed_keys:
+            return diff.changed_keys
+        return [k for k in changed_keys(old.inputs, new_inputs) if k != "__provider"]
+
+    def _run_op(self, op: str, urn: str, type_: str, call: Callable[[], Any]) -> tuple[Any, float]:
+        self.sink.step_started(op, urn, type_)
+        started = time.monotonic()
+        with self._slots:
+            result = call()
+        return result, time.monotonic() - started
+
+    def _pending(self, resource: ResourceState, kind: str) -> PendingOperation:
+        op = PendingOperation(resource, kind)
+        with self._lock:
+            self.pending_ops.append(op)
+        self.save()
+        return op
+
+    def _done(self, op: PendingOperation) -> None:
+        with self._lock:
+            self.pending_ops = [p for p in self.pending_ops if p is not op]
+
+    def _create(
+        self, urn: str, goal: Goal, provider: Provider, new: ResourceState
+    ) -> tuple[str, str, dict[str, Any]]:
+        if self.preview:
+            new.outputs = dict(new.inputs)
+            with self._lock:
+                self.news[urn] = new
+            self._emit(StepEvent("create", urn, goal.type, new=new))
+            return urn, "", new.outputs
+        pending = self._pending(replace(new, outputs={}), "creating")
+        try:
+            (id_, outs), took = self._run_op(
+                "create", urn, goal.type, lambda: provider.create(urn, new.inputs)
+            )
+        except ProviderError as exc:
+            self._done(pending)
+            self.save()
+            self._emit(StepEvent("create", urn, goal.type, new=new, error=str(exc)))
+            raise EngineError(str(exc), urn) from None
+        new.id = id_
+        new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
+        new.created = new.modified = now_iso()
+        with self._lock:
+            self._done(pending)
+            self.news[urn] = new
+        self.save()
+        self._emit(StepEvent("create", urn, goal.type, new=new, duration=took))
+        return urn, id_, new.outputs
+
+    def _update(
+        self,
+        urn: str,
+        goal: Goal,
+        provider: Provider,
+        old: ResourceState,
+        new: ResourceState,
+        diff: DiffResult,
+    ) -> tuple[str, str, dict[str, Any]]:
+        keys = self._display_keys(old, new.inputs, diff)
+        event = StepEvent(
+            "update",
+            urn,
+            goal.type,
+            old=old,
+            new=new,
+            diff_reasons=list(diff.changed_keys),
+            detailed_diff=diff.detailed_diff,
+            display_keys=keys,
+        )
+        if self.preview:
+            new.outputs = dict(new.inputs)
+            with self._lock:
+                self.news[urn] = new
+            self._emit(event)
+            return urn, old.id, new.outputs
+        pending = self._pending(old, "updating")
+        try:
+            outs, took = self._run_op(
+                "update",
+                urn,
+                goal.type,
+                lambda: provider.update(urn, old.id, old.inputs, old.outputs, new.inputs),
+            )
+        except ProviderError as exc:
+            self._done(pending)
+            self.save()
+            event.error = str(exc)
+            self._emit(event)
+            raise EngineError(str(exc), urn) from None
+        new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
+        new.modified = now_iso()
+        with self._lock:
+            self._done(pending)
+            self.news[urn] = new
+        self.save()
+        event.duration = took
+        self._emit(event)
+        return urn, old.id, new.outputs
+
+    def _replace(
+        self,
+        urn: str,
+        goal: Goal,
+        provider: Provider,
+        old: ResourceState,
+        new: ResourceState,
+        diff: DiffResult,
+        delete_before_replace: bool,
+    ) -> tuple[str, str, dict[str, Any]]:
+        keys = self._display_keys(old, new.inputs, diff)
+        event = StepEvent(
+            "replace",
+            urn,
+            goal.type,
+            old=old,
+            new=new,
+            diff_reasons=list(diff.changed_keys),
+            replace_reasons=list(diff.replaces),
+            detailed_diff=diff.detailed_diff,
+            display_keys=keys,
+        )
+        new.id = ""
+        new.created = new.modified = now_iso()
+        if self.preview:
+            new.outputs = dict(new.inputs)
+            with self._lock:
+                self.news[urn] = new
+            self._emit(event)
+            return urn, "", new.outputs
+        started = time.monotonic()
+        if delete_before_replace:
+            for dependent in self._dependents_to_replace(old):
+                self._delete_one(dependent, replacing=True)
+            self._delete_one(old, replacing=True)
+        pending = self._pending(replace(new, outputs={}), "creating")
+        try:
+            (id_, outs), _ = self._run_op(
+                "create-replacement", urn, goal.type, lambda: provider.create(urn, new.inputs)
+            )
+        except ProviderError as exc:
+            self._done(pending)
+            self.save()
+            event.error = str(exc)
+            self._emit(event)
+            raise EngineError(str(exc), urn) from None
+        new.id = id_
+        new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
+        with self._lock:
+            self._done(pending)
+            self.news[urn] = new
+            if not delete_before_replace:
+                self.pending_deletes.append(replace(old, delete=True))
+        self.save()
+        event.duration = time.monotonic() - started
+        self._emit(event)
+        return urn, id_, new.outputs
+
+    def _dependents_to_replace(self, root: ResourceState) -> list[ResourceState]:
+        """Old resources that depend on `root` and would be replaced once its outputs change (the engine's
+        calculateDependentReplacements): their diff is asked with those inputs unknown. Dependents first."""
+        found: list[ResourceState] = []
+        frontier = [root.urn]
+        seen = {root.urn}
+        while frontier:
+            target = frontier.pop()
+            for urn in self.old_order:
+                candidate = self.olds.get(urn)
+                if candidate is None or urn in seen or urn in self.news or not candidate.custom:
+                    continue
+                if target not in candidate.dependencies:
+                    continue
+                affected = [k for k, deps in candidate.property_dependencies.items() if target in deps]
+                if not affected:
+                    continue
+                unknown_inputs = dict(candidate.inputs)
+                for key in affected:
+                    unknown_inputs[key] = UNKNOWN
+                try:
+                    diff = self.providers(package_of(candidate.type)).diff(
+                        urn, candidate.id, candidate.inputs, candidate.outputs, unknown_inputs, []
+                    )
+                except ProviderError:
+                    continue
+                if diff.replaces:
+                    seen.add(urn)
+                    found.append(candidate)
+                    frontier.append(urn)
+        return list(reversed(found))
+
+    def _register_explicit_provider(
+        self, urn: str, goal: Goal, old: ResourceState | None
+    ) -> tuple[str, str, dict[str, Any]]:
+        new = self._new_state(urn, goal, old, "")
+        new.outputs = dict(goal.inputs)
+        if old is None:
+            new.id = "" if self.preview else str(uuid.uuid4())
+            op = "create"
+        else:
+            op = "update" if changed_keys(old.inputs, goal.inputs) else "same"
+        with self._lock:
+            self.news[urn] = new
+        self.save()
+        self._emit(StepEvent(op, urn, goal.type, old=old, new=new))
+        return urn, new.id, new.outputs
+
+    # -- deletes ---------------------------------------------------------------------------------------
+    def _delete_one(self, resource: ResourceState, *, replacing: bool = False) -> None:
+        op_name = "delete-replaced" if replacing or resource.delete else "delete"
+        event = StepEvent(
+            op_name, resource.urn, resource.type, old=resource, retained=resource.retain_on_delete
+        )
+        if self.preview:
+            with self._lock:
+                self.deleted.add(resource.urn)
+            self._emit(event)
+            return
+        took = 0.0
+        if (
+            resource.custom
+            and not resource.retain_on_delete
+            and not resource.type.startswith(PROVIDER_PREFIX)
+        ):
+            pending = self._pending(resource, "deleting")
+            provider = self.providers(package_of(resource.type))
+            try:
+                _, took = self._run_op(
+                    "delete",
+                    resource.urn,
+                    resource.type,
+                    lambda: provider.delete(resource.urn, resource.id, resource.inputs, resource.outputs),
+                )
+            except ProviderError as exc:
+                self._done(pending)
+                self.save()
+                event.error = str(exc)
+                self._emit(event)
+                raise self._fail(EngineError(str(exc), resource.urn)) from None
+            self._done(pending)
+        with self._lock:
+            if any(r is resource for r in self.pending_deletes):
+                self.pending_deletes = [r for r in self.pending_deletes if r is not resource]
+            else:
+                self.olds.pop(resource.urn, None)
+                self.deleted.add(resource.urn)
+        self.save()
+        event.duration = took
+        self._emit(event)
+
+    def deletes_planned(self) -> list[ResourceState]:
+        with self._lock:
+            taken = set(self.news) | self.deleted | set(self.aliased.values())
+            gone = [self.olds[u] for u in self.old_order if u not in taken and u in self.olds]
+            return gone + list(self.pending_deletes)
+
+    def finish(self) -> None:
+        """After the program: delete what it no longer declares and the old copies of replaced resources."""
+        if self.failed:
+            self.save()
+            return
+        to_delete = self.deletes_planned()
+        protected = [r for r in to_delete if r.protect and not r.delete]
+        if protected:
+            for resource in protected:
+                self._fail(EngineError(protected_message(resource.urn), resource.urn))
+            self.save()
+            return
+        self.delete_in_order(to_delete)
+        self.save()
+
+    def delete_in_order(self, resources: list[ResourceState]) -> None:
+        """Delete `resources`, each only after everything among them that depends on it; independent
+        ones concurrently."""
+        remaining = list(resources)
+        index_of = {id(r): i for i, r in enumerate(remaining)}
+        blockers: dict[int, set[int]] = {i: set() for i in range(len(remaining))}
+        for i, r in enumerate(remaining):
+            for j, other in enumerate(remaining):
+                if i != j and _depends_on(other, r.urn) and other.urn != r.urn:
+                    blockers[i].add(j)
+        done: set[int] = set()
+        failed = threading.Event()
+        with ThreadPoolExecutor(max_workers=max(1, min(self.parallel, 32))) as pool:
+            running: dict[int, Any] = {}
+            while len(done) < len(remaining) and not failed.is_set():
+                ready = [
+                    i
+                    for i in range(len(remaining))
+                    if i not in done and i not in running and blockers[i] <= done
+                ]
+                for i in ready:
+                    running[i] = pool.submit(self._delete_one, remaining[i])
+                if not running:
+                    break
+                finished = next(iter(_wait_any(running.values())))
+                for i, future in list(running.items()):
+                    if future is finished or future.done():
+                        del running[i]
+                        try:
+                            future.result()
+                            done.add(i)
+                        except EngineError:
+                            failed.set()
+            for future in running.values():
+                with contextlib.suppress(EngineError):
+                    future.result()
+        del index_of
+
+    # -- refresh and destroy ---------------------------------------------------------------------------
+    def refresh(self, resources: list[ResourceState]) -> list[ResourceState]:
+        """Read every custom resource; drop what is gone; return the refreshed list (same order)."""
+        results: dict[int, ResourceState | None] = {}
+
+        def read(i: int, resource: ResourceState) -> None:
+            if not resource.custom or resource.type.startswith(PROVIDER_PREFIX) or not resource.id:
+                results[i] = resource
+                return
+            provider = self.providers(package_of(resource.type))
+            try:
+                result, took = self._run_op(
+                    "refresh",
+                    resource.urn,
+                    resource.type,
+                    lambda: provider.read(resource.urn, resource.id, resource.inputs, resource.outputs),
+                )
+            except ProviderError as exc:
+                self._fail(EngineError(str(exc), resource.urn))
+                self._emit(StepEvent("refresh", resource.urn, resource.type, old=resource, error=str(exc)))
+                results[i] = resource
+                return
+            if not result.id:
+                results[i] = None
+                self._emit(StepEvent("delete", resource.urn, resource.type, old=resource, duration=took))
+                return
+            outputs = mark_secret_outputs(result.outputs, resource.additional_secret_outputs)
+            new = replace(
+                resource,
+                id=result.id,
+                outputs=outputs,
+                inputs=result.inputs if result.inputs is not None else resource.inputs,
+            )
+            keys = [k for k in changed_keys(resource.outputs, outputs) if k != "__provider"]
+            results[i] = new
+            self._emit(
+                StepEvent(
+                    "update" if keys else "same",
+                    resource.urn,
+                    resource.type,
+                    old=resource,
+                    new=new,
+                    display_keys=keys,
+                    duration=took,
+                )
+            )
+
+        with ThreadPoolExecutor(max_workers=max(1, min(self.parallel, 32))) as pool:
+            list(pool.map(lambda item: read(*item), enumerate(resources)))
+        return [r for i in range(len(resources)) if (r := results.get(i)) is not None]
+
+
+def protected_message(urn: str) -> str:
+    return (
+        f'resource "{urn}" cannot be deleted\nbecause it is protected. To unprotect the resource, either '
+        "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, or use the "
+        f"command:\n`python -m localengine state unprotect '{urn}'` (`pulumi state unprotect` with the CLI)"
+    )
+
+
+def _depends_on(resource: ResourceState, urn: str) -> bool:
+    if resource.parent == urn or urn in resource.dependencies:
+        return True
+    if resource.provider and resource.provider.rsplit("::", 1)[0] == urn:
+        return True
+    return any(urn in deps for deps in resource.property_dependencies.values())
+
+
+def _wait_any(futures: Iterable[Any]) -> set[Any]:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+    return done
+
+
+def _ordered(resources: list[ResourceState]) -> list[ResourceState]:
+    """Dependencies (parents, providers, dependencies) before dependents, otherwise stable."""
+    position = {id(r): i for i, r in enumerate(resources)}
+    by_urn: dict[str, list[ResourceState]] = {}
+    for r in resources:
+        by_urn.setdefault(r.urn, []).append(r)
+    out: list[ResourceState] = []
+    placed: set[int] = set()
+    visiting: set[int] = set()
+
+    def place(r: ResourceState) -> None:
+        if id(r) in placed or id(r) in visiting:
+            return
+        visiting.add(id(r))
+        refs = [r.parent, *r.dependencies, r.provider.rsplit("::", 1)[0] if r.provider else ""]
+        for ref in refs:
+            for dep in by_urn.get(ref, []):
+                if dep is not r and not dep.delete:
+                    place(dep)
+        visiting.discard(id(r))
+        placed.add(id(r))
+        out.append(r)
+
+    for r in sorted(resources, key=lambda x: position[id(x)]):
+        place(r)
+    return out

@@ -1,0 +1,90 @@
+"""The document `pulumi preview --json` writes (`pkg/display/json.go` previewDigest), from step events."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from localengine.deployment import PROVIDER_PREFIX, STACK_TYPE, StepEvent
+from localengine.props import blind
+from localengine.state import ResourceState
+
+HIDDEN_OPS = ("create-replacement", "delete-replaced")
+
+
+def resource_v3(state: ResourceState) -> dict[str, Any]:
+    """`apitype.ResourceV3` with secrets shown as `[secret]` (the JSON display never shows them)."""
+    out: dict[str, Any] = {"urn": state.urn, "custom": state.custom}
+    if state.delete:
+        out["delete"] = True
+    if state.id:
+        out["id"] = state.id
+    out["type"] = state.type
+    if state.inputs:
+        out["inputs"] = blind(state.inputs)
+    if state.outputs:
+        out["outputs"] = blind(state.outputs)
+    optional = {
+        "parent": state.parent,
+        "protect": state.protect,
+        "dependencies": state.dependencies,
+        "provider": state.provider,
+        "propertyDependencies": state.property_dependencies,
+        "additionalSecretOutputs": state.additional_secret_outputs,
+        "retainOnDelete": state.retain_on_delete,
+        "ignoreChanges": state.ignore_changes,
+        "replaceOnChanges": state.replace_on_changes,
+    }
+    out.update({k: v for k, v in optional.items() if v})
+    return out
+
+
+def _is_default_provider(event: StepEvent) -> bool:
+    return event.type.startswith(PROVIDER_PREFIX) and event.urn.rsplit("::", 1)[-1].startswith("default")
+
+
+def preview_digest(
+    events: list[StepEvent],
+    *,
+    config: dict[str, str],
+    diagnostics: list[dict[str, str]],
+    duration_seconds: float,
+    show_sames: bool = False,
+) -> dict[str, Any]:
+    steps = []
+    summary: Counter[str] = Counter()
+    for event in events:
+        if _is_default_provider(event) or event.op in HIDDEN_OPS:
+            continue
+        summary[event.op] += 1
+        protect_changed = bool(event.old and event.new and event.old.protect != event.new.protect)
+        if event.op == "same" and not show_sames and event.type != STACK_TYPE and not protect_changed:
+            continue
+        step: dict[str, Any] = {"op": event.op, "urn": event.urn}
+        state = event.new or event.old
+        if state is not None and state.provider:
+            step["provider"] = state.provider
+        if event.old is not None:
+            step["oldState"] = resource_v3(event.old)
+        if event.new is not None:
+            step["newState"] = resource_v3(event.new)
+        if event.diff_reasons:
+            step["diffReasons"] = event.diff_reasons
+        if event.replace_reasons:
+            step["replaceReasons"] = event.replace_reasons
+        step["detailedDiff"] = (
+            {path: {"kind": d.kind, "inputDiff": d.input_diff} for path, d in event.detailed_diff.items()}
+            if event.detailed_diff
+            else None
+        )
+        steps.append(step)
+    document: dict[str, Any] = {}
+    if config:
+        document["config"] = config
+    document["steps"] = steps
+    document["diagnostics"] = [
+        {k: v for k, v in d.items() if v or k != "urn"} for d in diagnostics if d["severity"] != "debug"
+    ]
+    document["duration"] = int(duration_seconds * 1e9)
+    document["changeSummary"] = dict(summary)
+    return document

@@ -1,0 +1,187 @@
+"""Output like the Pulumi CLI's non-interactive display: one line per resource step with its op, progress
+while a slow step waits, diagnostics, then the stack outputs (secrets as [secret]) and a summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from typing import Any, TextIO
+
+from localengine.deployment import PROVIDER_PREFIX, StepEvent
+from localengine.props import UNKNOWN, blind, contains_unknown, is_secret
+
+SYMBOLS = {
+    "create": "+",
+    "update": "~",
+    "delete": "-",
+    "replace": "+-",
+    "create-replacement": "++",
+    "delete-replaced": "--",
+    "same": " ",
+    "refresh": "~",
+    "read": ">",
+}
+PAST = {
+    "create": "created",
+    "update": "updated",
+    "delete": "deleted",
+    "replace": "replaced",
+    "create-replacement": "created replacement",
+    "delete-replaced": "deleted original",
+    "same": "unchanged",
+    "refresh": "refreshed",
+}
+PRESENT = {
+    "create": "creating",
+    "update": "updating",
+    "delete": "deleting",
+    "create-replacement": "creating replacement",
+    "replace": "replacing",
+    "refresh": "refreshing",
+}
+SUMMARY_ORDER = ["create", "update", "delete", "replace"]
+HEARTBEAT_AFTER = 5.0
+HEARTBEAT_EVERY = 10.0
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+class Display:
+    def __init__(self, out: TextIO | None = None, *, preview: bool, show_sames: bool = False) -> None:
+        self.out = out or sys.stdout
+        self.preview = preview
+        self.show_sames = show_sames
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._inflight: dict[str, tuple[str, str, float, float]] = {}
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self.diagnostics: list[dict[str, str]] = []
+        self.started = time.monotonic()
+
+    def print(self, line: str = "") -> None:
+        with self._lock:
+            print(line, file=self.out, flush=True)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    def start(self, heading: str) -> None:
+        self.print(heading)
+        self.print()
+        self._ticker = threading.Thread(target=self._tick, daemon=True)
+        self._ticker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=2)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            now = time.monotonic()
+            with self._lock:
+                due = []
+                for urn, (op, type_, started, last) in self._inflight.items():
+                    if now - started >= HEARTBEAT_AFTER and now - last >= HEARTBEAT_EVERY:
+                        due.append((urn, op, type_, started))
+                        self._inflight[urn] = (op, type_, started, now)
+            for urn, op, type_, started in due:
+                waited = f"({now - started:.0f}s)"
+                self.print(f" {SYMBOLS.get(op, ' '):<2} {type_} {_name(urn)} {PRESENT.get(op, op)} {waited}")
+
+    # -- engine events -----------------------------------------------------------------------------------
+    def step_started(self, op: str, urn: str, type_: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._inflight[urn] = (op, type_, now, now)
+
+    def step_done(self, event: StepEvent) -> None:
+        with self._lock:
+            self._inflight.pop(event.urn, None)
+        if event.type.startswith(PROVIDER_PREFIX) and _name(event.urn).startswith("default"):
+            return
+        if event.op in ("delete-replaced", "create-replacement"):
+            return
+        if not event.error:
+            self.counts[event.op] += 1
+        if event.op == "same" and not self.show_sames:
+            return
+        symbol = SYMBOLS.get(event.op, " ")
+        if event.error:
+            status = f"{PRESENT.get(event.op, event.op)} failed"
+        elif self.preview:
+            status = event.op
+        else:
+            status = PAST.get(event.op, event.op) + (
+                f" ({event.duration:.1f}s)" if event.duration >= 0.05 else ""
+            )
+        extra = ""
+        if event.display_keys:
+            marks = ",".join(f"~{k}" for k in event.display_keys)
+            extra = f" [diff: {marks}]"
+        if event.replace_reasons:
+            extra += f" [replace: {','.join(event.replace_reasons)}]"
+        if event.retained:
+            extra += " [retain]"
+        self.print(f" {symbol:<2} {event.type} {_name(event.urn)} {status}{extra}")
+
+    def progress(self, line: str) -> None:
+        self.print(f"    ... {line}")
+
+    def diagnostic(self, severity: str, message: str, urn: str = "") -> None:
+        self.diagnostics.append({"severity": severity, "message": message, "urn": urn})
+        where = f" {urn}" if urn and severity in ("error", "warning") else ""
+        head = f"{severity}:{where}"
+        lines = message.splitlines() or [""]
+        self.print(f"    {head} {lines[0]}")
+        for line in lines[1:]:
+            self.print(f"    {line}")
+
+    def log(self, line: str) -> None:
+        # Provider stderr other than progress: shown as Pulumi shows a provider's stderr, indented.
+        self.print(f"    {line}")
+
+    # -- the end -----------------------------------------------------------------------------------------
+    def outputs(self, outputs: dict[str, Any]) -> None:
+        if not outputs:
+            return
+        self.print("Outputs:")
+        width = max(len(k) for k in outputs)
+        for key in sorted(outputs):
+            self.print(f"    {key:<{width}}: {format_value(outputs[key])}")
+        self.print()
+
+    def summary(self, *, failed: bool) -> None:
+        self.print("Resources:")
+        changes = 0
+        for op in SUMMARY_ORDER:
+            count = self.counts.get(op, 0)
+            if not count:
+                continue
+            changes += count
+            word = f"to {op}" if self.preview else PAST[op]
+            symbol = SYMBOLS[op]
+            self.print(f"    {symbol}{' ' if len(symbol) == 1 else ''}{count} {word}")
+        unchanged = self.counts.get("same", 0)
+        if changes and unchanged:
+            self.print(f"    {changes} change{'s' if changes != 1 else ''}. {unchanged} unchanged")
+        elif unchanged or not changes:
+            self.print(f"    {unchanged} unchanged")
+        self.print()
+        self.print(f"Duration: {time.monotonic() - self.started:.0f}s")
+        if failed:
+            self.print()
+
+
+def format_value(value: Any) -> str:
+    if is_secret(value):
+        return "[secret]"
+    if value == UNKNOWN or (isinstance(value, dict | list) and contains_unknown(value) and False):
+        return "output<string>"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return json.dumps(blind(value), sort_keys=True).replace(UNKNOWN, "output<string>")

@@ -1,0 +1,285 @@
+"""The operations (`preview`, `up`, `refresh`, `destroy`, stack outputs) on one stack of the project."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from localengine.deployment import (
+    UNBOUNDED,
+    Deployment,
+    EngineError,
+    StepEvent,
+    StepSkipped,
+    protected_message,
+)
+from localengine.digest import preview_digest
+from localengine.display import Display, format_value
+from localengine.monitor import EngineLog, EngineMonitor
+from localengine.program import run_program
+from localengine.project import Project, StackConfig, load_stack_config, secrets_manager_for
+from localengine.props import reveal
+from localengine.providers import Provider, ProviderError
+from localengine.providers.command import CommandProvider
+from localengine.providers.dynamic import DynamicProviderHost
+from localengine.providers.random import RandomProvider
+from localengine.secrets import PassphraseSecretsManager
+from localengine.state import Snapshot, StateStore
+
+
+@dataclass
+class Result:
+    ok: bool
+    events: list[StepEvent] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    digest: dict[str, Any] | None = None
+
+    def changes(self) -> dict[str, int]:
+        return {op: n for op, n in self.counts.items() if op != "same" and n}
+
+
+class Engine:
+    def __init__(
+        self,
+        root: Path,
+        stack: str,
+        *,
+        out: TextIO | None = None,
+        provider_env: dict[str, str] | None = None,
+    ) -> None:
+        self.project = Project.load(root)
+        self.stack = stack
+        self.out = out or sys.stdout
+        self.provider_env = provider_env
+        self.store = StateStore.for_stack(self.project.root, self.project.name, stack)
+
+    # -- shared set-up -------------------------------------------------------------------------------
+    def _secrets(self) -> PassphraseSecretsManager:
+        return secrets_manager_for(self.project, self.stack, self.store.secrets_state())
+
+    def _providers(self, config: StackConfig, display: Display) -> tuple[DynamicProviderHost, Any]:
+        host = DynamicProviderHost(
+            self.project.root,
+            self.project.name,
+            config.values,
+            config.secret_keys,
+            on_progress=display.progress,
+            on_log=display.log,
+            env=self.provider_env,
+        )
+        local: dict[str, Provider] = {"random": RandomProvider(), "command": CommandProvider()}
+
+        def factory(package: str) -> Provider:
+            if package == "pulumi-python":
+                return host
+            if package in local:
+                return local[package]
+            raise ProviderError(f"the local engine has no provider for package '{package}'")
+
+        return host, factory
+
+    def _save_fn(self, manager: PassphraseSecretsManager) -> Any:
+        return lambda snapshot: self.store.save(snapshot, manager)
+
+    # -- up / preview ------------------------------------------------------------------------------------
+    def up(
+        self,
+        *,
+        preview: bool = False,
+        parallel: int = UNBOUNDED,
+        json_output: bool = False,
+        show_sames: bool = False,
+    ) -> Result:
+        display = Display(io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames)
+        manager = self._secrets()
+        config = load_stack_config(self.project, self.stack, manager)
+        old = self.store.load(manager)
+        host, providers = self._providers(config, display)
+        deployment = Deployment(
+            project=self.project.name,
+            stack=self.stack,
+            old=old,
+            providers=providers,
+            preview=preview,
+            parallel=parallel,
+            sink=display,
+            save=self._save_fn(manager),
+        )
+        display.start(f"{'Previewing update' if preview else 'Updating'} ({self.stack}):")
+        started = time.monotonic()
+        program_error: BaseException | None = None
+        try:
+            run_program(
+                root=self.project.root,
+                main=self.project.main,
+                project=self.project.name,
+                stack=self.stack,
+                config=config.values,
+                secret_keys=config.secret_keys,
+                monitor=EngineMonitor(deployment),
+                log=EngineLog(display),
+                preview=preview,
+                parallel=parallel,
+            )
+        except BaseException as exc:
+            program_error = exc
+        try:
+            if program_error is None:
+                deployment.finish()
+            else:
+                deployment.save()
+        finally:
+            host.close()
+            display.stop()
+        errors = self._report_errors(display, deployment, program_error)
+        display.outputs(deployment.outputs)
+        display.summary(failed=bool(errors))
+        result = Result(
+            ok=not errors,
+            events=deployment.events,
+            outputs=deployment.outputs,
+            errors=errors,
+            counts=dict(display.counts),
+        )
+        if json_output:
+            result.digest = preview_digest(
+                deployment.events,
+                config=config.blinded(),
+                diagnostics=display.diagnostics,
+                duration_seconds=time.monotonic() - started,
+                show_sames=show_sames,
+            )
+            print(json.dumps(result.digest, indent=4), file=self.out, flush=True)
+        return result
+
+    def _report_errors(
+        self, display: Display, deployment: Deployment, program_error: BaseException | None
+    ) -> list[str]:
+        errors: list[str] = []
+        for error in deployment.errors:
+            if isinstance(error, StepSkipped):
+                continue
+            display.diagnostic("error", str(error), error.urn)
+            errors.append(str(error))
+        if program_error is not None and not errors:
+            if isinstance(program_error, EngineError):
+                message = str(program_error)
+            else:
+                trace = "".join(traceback.format_exception(program_error)).rstrip()
+                message = f"Program failed with an unhandled exception:\n{trace}"
+            display.diagnostic("error", message)
+            errors.append(message)
+        if errors:
+            display.print()
+        return errors
+
+    # -- refresh -------------------------------------------------------------------------------------------
+    def refresh(self, *, parallel: int = UNBOUNDED) -> Result:
+        display = Display(self.out, preview=False)
+        manager = self._secrets()
+        config = load_stack_config(self.project, self.stack, manager)
+        snapshot = self.store.load(manager)
+        host, providers = self._providers(config, display)
+        deployment = Deployment(
+            project=self.project.name,
+            stack=self.stack,
+            old=snapshot,
+            providers=providers,
+            preview=False,
+            parallel=parallel,
+            sink=display,
+            save=self._save_fn(manager),
+        )
+        display.start(f"Refreshing ({self.stack}):")
+        try:
+            refreshed = deployment.refresh(snapshot.resources)
+            self.store.save(Snapshot(resources=refreshed, pending_operations=[]), manager)
+        finally:
+            host.close()
+            display.stop()
+        errors = self._report_errors(display, deployment, None)
+        outputs = Snapshot(resources=refreshed).outputs()
+        display.outputs(outputs)
+        display.summary(failed=bool(errors))
+        return Result(
+            ok=not errors,
+            events=deployment.events,
+            outputs=outputs,
+            errors=errors,
+            counts=dict(display.counts),
+        )
+
+    # -- destroy -------------------------------------------------------------------------------------------
+    def destroy(self, *, parallel: int = UNBOUNDED, preview: bool = False) -> Result:
+        display = Display(self.out, preview=preview)
+        manager = self._secrets()
+        config = load_stack_config(self.project, self.stack, manager)
+        snapshot = self.store.load(manager)
+        display.start(f"{'Previewing destroy' if preview else 'Destroying'} ({self.stack}):")
+        protected = [r for r in snapshot.resources if r.protect and not r.delete]
+        if protected:
+            display.stop()
+            errors = [protected_message(r.urn) for r in protected]
+            for r, message in zip(protected, errors, strict=True):
+                display.diagnostic("error", message, r.urn)
+            display.print()
+            display.summary(failed=True)
+            return Result(ok=False, errors=errors)
+        host, providers = self._providers(config, display)
+        deployment = Deployment(
+            project=self.project.name,
+            stack=self.stack,
+            old=snapshot,
+            providers=providers,
+            preview=preview,
+            parallel=parallel,
+            sink=display,
+            save=self._save_fn(manager),
+        )
+        try:
+            deployment.delete_in_order(list(snapshot.resources))
+            if not preview:
+                deployment.save()
+        finally:
+            host.close()
+            display.stop()
+        errors = self._report_errors(display, deployment, None)
+        display.summary(failed=bool(errors))
+        return Result(ok=not errors, events=deployment.events, errors=errors, counts=dict(display.counts))
+
+    # -- state ---------------------------------------------------------------------------------------------
+    def outputs(self) -> dict[str, Any]:
+        return self.store.load(self._secrets()).outputs()
+
+    def set_protect(self, urn: str, protect: bool) -> bool:
+        manager = self._secrets()
+        snapshot = self.store.load(manager)
+        found = False
+        for resource in snapshot.resources:
+            if resource.urn == urn or urn == "*":
+                resource.protect = protect
+                found = True
+        if found:
+            self.store.save(snapshot, manager)
+        return found
+
+
+def render_outputs(outputs: dict[str, Any], *, show_secrets: bool) -> dict[str, Any]:
+    return {k: (reveal(v) if show_secrets else json.loads(json.dumps(_blind(v)))) for k, v in outputs.items()}
+
+
+def _blind(value: Any) -> Any:
+    from localengine.props import blind
+
+    return blind(value)
+
+
+__all__ = ["Engine", "Result", "format_value", "render_outputs"]

@@ -1,0 +1,231 @@
+"""The SDK's dynamic-provider server, run and called as the Pulumi engine does.
+
+`python -u -m pulumi.dynamic` (cwd = project directory, this interpreter) prints the port it serves on;
+we call it with `provider_pb2_grpc.ResourceProviderStub`. `Configure` gets the whole stack config in
+`args` (namespaced keys, string values). The server answers `acceptSecrets: False`, so secrets are
+removed before every call and put back on the results by name (the engine's `annotateSecrets`). Its
+stderr is read line by line: `[progress] ...` lines go to the progress callback, the rest to the log.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import struct_pb2
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from localengine.props import annotate_secrets, from_struct, make_secret, reveal, to_struct
+from localengine.providers import CheckFailure, DiffResult, ProviderError, ReadResult
+
+PROGRESS_PREFIX = "[progress] "
+_GRPC_OPTIONS = [("grpc.max_receive_message_length", 1024 * 1024 * 400)]
+
+
+def _error_message(exc: grpc.RpcError) -> str:
+    details = exc.details() if hasattr(exc, "details") else str(exc)
+    lines = [line for line in (details or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return "provider call failed"
+    # The server sends the whole traceback; its last line is the exception and its message.
+    return lines[-1].strip()
+
+
+class DynamicProviderHost:
+    def __init__(
+        self,
+        project_dir: Path,
+        project: str,
+        config: dict[str, str],
+        secret_keys: list[str],
+        *,
+        on_progress: Callable[[str], None],
+        on_log: Callable[[str], None],
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.project_dir = project_dir
+        self.project = project
+        self.config = config
+        self.secret_keys = set(secret_keys)
+        self.on_progress = on_progress
+        self.on_log = on_log
+        self.env = env
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
+        self._channel: grpc.Channel | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    def _ensure_started(self) -> provider_pb2_grpc.ResourceProviderStub:
+        with self._lock:
+            if self._stub is not None:
+                return self._stub
+            env = dict(os.environ if self.env is None else self.env)
+            env["PULUMI_PROJECT"] = self.project
+            env["PYTHONPATH"] = os.pathsep.join(
+                [str(self.project_dir), *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
+            )
+            process = subprocess.Popen(
+                [sys.executable, "-u", "-m", "pulumi.dynamic"],
+                cwd=self.project_dir,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+            assert process.stdout is not None and process.stderr is not None
+            threading.Thread(target=self._pump_stderr, args=(process,), daemon=True).start()
+            line = process.stdout.readline().decode().strip()
+            if not line.isdigit():
+                process.kill()
+                raise ProviderError(f"the dynamic provider host did not start (it printed {line!r})")
+            self._process = process
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=_GRPC_OPTIONS)
+            stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+            args = struct_pb2.Struct()
+            args.update(
+                {k: (make_secret(v) if k in self.secret_keys else v) for k, v in sorted(self.config.items())}
+            )
+            try:
+                stub.Configure(
+                    provider_pb2.ConfigureRequest(args=args, acceptSecrets=True, acceptResources=True),
+                    wait_for_ready=True,
+                    timeout=60,
+                )
+            except grpc.RpcError as exc:
+                process.kill()
+                raise ProviderError(
+                    f"configuring the dynamic provider failed: {_error_message(exc)}"
+                ) from None
+            self._stub = stub
+            return stub
+
+    def _pump_stderr(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None
+        for raw in iter(process.stderr.readline, b""):
+            line = raw.decode(errors="replace").rstrip("\n")
+            if line.startswith(PROGRESS_PREFIX):
+                self.on_progress(line[len(PROGRESS_PREFIX) :])
+            elif line.strip():
+                self.on_log(line)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._channel is not None:
+                self._channel.close()
+            if self._process is not None and self._process.poll() is None:
+                self._process.terminate()
+                try:
+                    self._process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+            self._stub = None
+            self._process = None
+
+    def _call(self, method: str, request: Any) -> Any:
+        stub = self._ensure_started()
+        try:
+            return getattr(stub, method)(request)
+        except grpc.RpcError as exc:
+            raise ProviderError(_error_message(exc)) from None
+
+    # -- the provider interface ----------------------------------------------------------------------------
+    def check(
+        self, urn: str, olds: dict[str, Any] | None, news: dict[str, Any], seed: bytes
+    ) -> tuple[dict[str, Any], list[CheckFailure]]:
+        response = self._call(
+            "Check",
+            provider_pb2.CheckRequest(
+                urn=urn, olds=to_struct(reveal(olds or {})), news=to_struct(reveal(news)), randomSeed=seed
+            ),
+        )
+        inputs = annotate_secrets(from_struct(response.inputs), news)
+        failures = [CheckFailure(f.property, f.reason) for f in response.failures]
+        return inputs, failures
+
+    def diff(
+        self,
+        urn: str,
+        id_: str,
+        old_inputs: dict[str, Any],
+        old_outputs: dict[str, Any],
+        news: dict[str, Any],
+        ignore_changes: list[str],
+    ) -> DiffResult:
+        response = self._call(
+            "Diff",
+            provider_pb2.DiffRequest(
+                id=id_,
+                urn=urn,
+                olds=to_struct(reveal(old_outputs)),
+                news=to_struct(reveal(news)),
+                old_inputs=to_struct(reveal(old_inputs)),
+                ignoreChanges=ignore_changes,
+            ),
+        )
+        changes = {
+            provider_pb2.DiffResponse.DIFF_NONE: "none",
+            provider_pb2.DiffResponse.DIFF_SOME: "some",
+        }.get(response.changes, "unknown")
+        return DiffResult(
+            changes=changes,
+            replaces=list(response.replaces),
+            changed_keys=list(response.diffs),
+            detailed_diff=None,
+            delete_before_replace=response.deleteBeforeReplace,
+        )
+
+    def create(self, urn: str, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        response = self._call(
+            "Create", provider_pb2.CreateRequest(urn=urn, properties=to_struct(reveal(news)))
+        )
+        return response.id, annotate_secrets(from_struct(response.properties), news)
+
+    def read(self, urn: str, id_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> ReadResult:
+        response = self._call(
+            "Read",
+            provider_pb2.ReadRequest(
+                id=id_, urn=urn, properties=to_struct(reveal(outputs)), inputs=to_struct(reveal(inputs))
+            ),
+        )
+        if not response.id:
+            return ReadResult("")
+        new_inputs = None
+        if response.HasField("inputs") and response.inputs.fields:
+            new_inputs = annotate_secrets(from_struct(response.inputs), inputs)
+        return ReadResult(
+            response.id, annotate_secrets(from_struct(response.properties), outputs), new_inputs
+        )
+
+    def update(
+        self,
+        urn: str,
+        id_: str,
+        old_inputs: dict[str, Any],
+        old_outputs: dict[str, Any],
+        news: dict[str, Any],
+    ) -> dict[str, Any]:
+        response = self._call(
+            "Update",
+            provider_pb2.UpdateRequest(
+                id=id_,
+                urn=urn,
+                olds=to_struct(reveal(old_outputs)),
+                news=to_struct(reveal(news)),
+                old_inputs=to_struct(reveal(old_inputs)),
+            ),
+        )
+        return annotate_secrets(from_struct(response.properties), news)
+
+    def delete(self, urn: str, id_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
+        self._call(
+            "Delete",
+            provider_pb2.DeleteRequest(
+                id=id_, urn=urn, properties=to_struct(reveal(outputs)), old_inputs=to_struct(reveal(inputs))
+            ),
+        )
