@@ -937,6 +937,21 @@ class PoolerConfig(dynamic.Resource, module="supabase", name="PoolerConfig"):
 ALLOW_ALL = ("0.0.0.0/0", "::/0")
 
 
+_PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16")
+    + ("fc00::/7", "fe80::/10", "::1/128")
+)
+
+
+def _is_private(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    """RFC 1918 / unique-local, loopback and link-local blocks: addresses no client of Supabase has."""
+    return any(
+        network.version == private.version and network.subnet_of(private)  # type: ignore[arg-type]
+        for private in _PRIVATE_NETWORKS
+    )
+
+
 def _canonical_cidrs(values: Sequence[str]) -> list[str]:
     v4: list[str] = []
     v6: list[str] = []
@@ -947,7 +962,7 @@ def _canonical_cidrs(values: Sequence[str]) -> list[str]:
         except ValueError as exc:
             problems.append(f"{value!r} is not a CIDR block ({exc})")
             continue
-        if network.prefixlen and (network.is_private or network.is_loopback or network.is_link_local):
+        if network.prefixlen and _is_private(network):
             problems.append(f"{value!r} is a private range, which cannot reach a Supabase database")
             continue
         (v4 if network.version == 4 else v6).append(str(network))
