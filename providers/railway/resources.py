@@ -175,6 +175,11 @@ def _with_secrets(opts: pulumi.ResourceOptions | None, secrets: list[str]) -> pu
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secrets))
 
 
+def _secret_inputs(props: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
+    """Secret values stay secret in the state's inputs too (additional_secret_outputs covers only outputs)."""
+    return {k: pulumi.Output.secret(v) if k in secrets and v is not None else v for k, v in props.items()}
+
+
 def _oldest_environment(environments: list[dict[str, Any]], preferred_name: str | None = None) -> str | None:
     """The default environment: the one named as asked, else the oldest (as the Terraform provider does)."""
     if preferred_name:
@@ -516,8 +521,9 @@ class Service(dynamic.Resource, module="railway", name="Service"):
     def __init__(
         self, resource_name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        opts = _with_secrets(opts, ["registry_password", "variables"])
-        super().__init__(ServiceProvider(), resource_name, _resource_props(args, ()), opts)
+        secrets = ["registry_password", "variables"]
+        props = _secret_inputs(_resource_props(args, ()), secrets)
+        super().__init__(ServiceProvider(), resource_name, props, _with_secrets(opts, secrets))
 
 
 # ==========================================================================================================
@@ -958,8 +964,8 @@ class Variables(dynamic.Resource, module="railway", name="Variables"):
     def __init__(
         self, resource_name: str, args: VariablesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        opts = _with_secrets(opts, ["variables"])
-        super().__init__(VariablesProvider(), resource_name, _resource_props(args, ()), opts)
+        props = _secret_inputs(_resource_props(args, ()), ["variables"])
+        super().__init__(VariablesProvider(), resource_name, props, _with_secrets(opts, ["variables"]))
 
 
 # ==========================================================================================================
@@ -1504,8 +1510,10 @@ class NotificationRule(dynamic.Resource, module="railway", name="NotificationRul
     def __init__(
         self, resource_name: str, args: NotificationRuleArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        opts = _with_secrets(opts, ["webhook_url"])
-        super().__init__(NotificationRuleProvider(), resource_name, _resource_props(args, ()), opts)
+        props = _secret_inputs(_resource_props(args, ()), ["webhook_url"])
+        super().__init__(
+            NotificationRuleProvider(), resource_name, props, _with_secrets(opts, ["webhook_url"])
+        )
 
 
 ALL_PROVIDERS: tuple[type[RailwayProvider], ...] = (
