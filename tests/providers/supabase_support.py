@@ -55,8 +55,8 @@ def make_provider(
     provider = cls()
     provider.configure(configure_request(emulator, token))
     fake = time or EmulatedTime(emulator)
-    provider.sleep = fake.sleep  # type: ignore[method-assign]
-    provider.clock = fake.clock  # type: ignore[method-assign]
+    provider.sleep = fake.sleep
+    provider.clock = fake.clock
     if timeout is not None:
         provider.http_timeout = timeout
     return provider

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="index,arg-type,dict-item,attr-defined"
+# (CRUD results are Optional in the SDK types; these tests assert on them directly.)
 """The Supabase Project resource against the in-process emulator: create (waiting, adopting after an
 ambiguous failure, cleaning up after a failed one), update in place, replace, read, delete, check, and the
 credentials rules."""
