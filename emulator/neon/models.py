@@ -320,7 +320,8 @@ class NeonModels:
 
     def operations_of(self, project_id: str) -> list[Json]:
         found = [o for o in self.state["operations"].values() if o["project_id"] == project_id]
-        return sorted(found, key=lambda o: o["_created"] + o["_start_after"], reverse=True)
+        # Newest first; within one request, the later step first (as the real listing shows).
+        return sorted(found, key=lambda o: (o["_created"], o["_start_after"]), reverse=True)
 
     def operation(self, project_id: str, operation_id: str) -> Json:
         self.project(project_id)
