@@ -49,7 +49,7 @@ from emulator.railway.exceptions import HttpError, NotAuthorized
 from emulator.railway.models import RailwayModel
 from emulator.railway.responses import MUTATIONS, OBJECT_FIELDS, PUBLIC_FIELDS, QUERIES, Context, Principal
 
-QUOTED_NAME = re.compile(r"'([^'\\s]*)'")
+QUOTED_NAME = re.compile(r"'([^'\s]*)'")
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 DEFAULT_RATE_LIMIT_PER_SECOND = 1000
 

@@ -354,10 +354,13 @@ class RailwayModel:
         return bool(environment.get("sourceEnvironmentId"))
 
     # -- services and their instances -------------------------------------------------------------------
-    def create_service(self, data: dict[str, Any]) -> dict[str, Any]:
+    def create_service(self, data: dict[str, Any], only_environment: str | None = None) -> dict[str, Any]:
+        """`only_environment`: a project token's environment, the one place its service may go."""
         project = self.get("projects", data.get("projectId"), "Project")
         environments = self.where("environments", projectId=project["id"])
-        if data.get("environmentId"):
+        if only_environment:
+            environments = [self.get("environments", only_environment, "Environment")]
+        elif data.get("environmentId"):
             target = self.get("environments", data["environmentId"], "Environment")
             if target["projectId"] != project["id"]:
                 raise NotFound("Environment")

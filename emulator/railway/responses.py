@@ -395,9 +395,8 @@ def service_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
     ctx.project(input["projectId"])
     if input.get("environmentId"):
         ctx.environment(input["environmentId"])
-    elif ctx.principal and ctx.principal.kind == "project":
-        input = {**input, "environmentId": ctx.principal.environment_id}
-    created = ctx.model.create_service(input)
+    only = ctx.principal.environment_id if ctx.principal and ctx.principal.kind == "project" else None
+    created = ctx.model.create_service(input, only_environment=only)
     for deployment in ctx.model.where("deployments", serviceId=created["id"]):
         deployment["outcome"] = ctx.outcome()
     return created
