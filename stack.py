@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import pulumi
 
@@ -20,18 +21,36 @@ from components.web_service import SmokeCheckArgs, WebService, WebServiceArgs
 from components.worker import Worker, WorkerArgs
 from stack_config import Service, StackConfig
 
-# Overrides `platform:commands` for every command (run | echo | skip), e.g. `PLATFORM_COMMANDS=echo` when
-# the stack runs against the emulator, whose URLs and databases are not real.
+# Overrides `platform:commands` for every command (run | echo | skip), e.g. `PLATFORM_COMMANDS=echo`.
 COMMANDS_OVERRIDE_ENV = "PLATFORM_COMMANDS"
+# The vendors' real API hosts; an endpoint anywhere else (the emulator) makes `auto` commands echo.
+REAL_API_HOSTS = {
+    "railway": ("backboard.railway.com", "backboard.railway.app"),
+    "neon": ("console.neon.tech",),
+    "supabase": ("api.supabase.com",),
+}
+API_URL_ENV = {"railway": "RAILWAY_API_URL", "neon": "NEON_API_URL", "supabase": "SUPABASE_API_URL"}
+
+
+def against_real_apis() -> bool:
+    """False when any vendor endpoint (`<vendor>:apiUrl` or its env var) points somewhere else."""
+    for vendor, hosts in REAL_API_HOSTS.items():
+        url = pulumi.Config(vendor).get("apiUrl") or os.environ.get(API_URL_ENV[vendor])
+        if url and urlsplit(url).hostname not in hosts:
+            return False
+    return True
 
 
 def command_modes(config: StackConfig) -> tuple[CommandMode, CommandMode]:
+    """(migrations, smoke): the env override, else the stack's setting with `auto` resolved."""
     override = os.environ.get(COMMANDS_OVERRIDE_ENV)
     if override:
         if override not in ("run", "echo", "skip"):
             raise pulumi.RunError(f"{COMMANDS_OVERRIDE_ENV}={override!r}: use run, echo or skip")
         return override, override  # type: ignore[return-value]
-    return config.commands.migrations, config.commands.smoke
+    auto: CommandMode = "run" if against_real_apis() else "echo"
+    migrations, smoke = config.commands.migrations, config.commands.smoke
+    return (auto if migrations == "auto" else migrations), (auto if smoke == "auto" else smoke)
 
 
 def build(config: StackConfig, stack: str) -> dict[str, Any]:

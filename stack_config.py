@@ -885,10 +885,12 @@ SecretSpecField = Annotated[SecretSpec, BeforeValidator(_secret_spec)]
 
 
 class Commands(Model):
-    """How the pulumi-command steps run: `run` for real, `echo` to print what would run, `skip`."""
+    """How the pulumi-command steps run: `run` for real, `echo` to print what would run, `skip`; `auto`
+    (the default) runs them against the vendors' real APIs and echoes them against any other endpoint
+    (the emulator)."""
 
-    migrations: Literal["run", "echo", "skip"] = "run"
-    smoke: Literal["run", "echo", "skip"] = "run"
+    migrations: Literal["auto", "run", "echo", "skip"] = "auto"
+    smoke: Literal["auto", "run", "echo", "skip"] = "auto"
     smoke_timeout: DurationField = Duration(300)
 
     @model_validator(mode="before")
@@ -988,7 +990,7 @@ class StackConfig(Model):
             )
         if self.database is not None and self.database.engine == "railway" and not self.database.public:
             for name, svc in self.services.items():
-                if svc.migrate and self.commands.migrations == "run":
+                if svc.migrate and self.commands.migrations in ("run", "auto"):
                     problems.add(
                         f"services.{name}.migrate",
                         "migrations run where `pulumi up` runs, outside Railway's private network: set "
