@@ -117,7 +117,8 @@ _TCP_PROXY = "id applicationPort proxyPort domain environmentId serviceId"
 # Projects
 _document(
     "query project($id: String!) "
-    f"{{ project(id: $id) {{ id name description workspaceId {_ENVIRONMENTS} }} }}"
+    f"{{ project(id: $id) {{ id name description workspaceId {_ENVIRONMENTS} "
+    "services { edges { node { id name projectId } } } } }"
 )
 _document(
     "mutation projectCreate($input: ProjectCreateInput!) { projectCreate(input: $input) "
@@ -410,6 +411,7 @@ class RailwayClient:
     def project(self, project_id: str) -> dict[str, Any]:
         project: dict[str, Any] = self.execute("project", {"id": project_id})
         project["environments"] = _edges(project.get("environments"))
+        project["services"] = _edges(project.get("services"))
         return project
 
     def project_create(

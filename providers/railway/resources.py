@@ -159,6 +159,24 @@ def _raise_after_cleanup(original: BaseException, what: str, note: list[str]) ->
     raise RuntimeError(f"{original}{suffix}") from original
 
 
+def _adopt_or_retry(
+    create: Callable[[], dict[str, Any]], find: Callable[[], list[dict[str, Any]]], what: str
+) -> dict[str, Any]:
+    """Create once. If the answer was lost (timeout, 5xx), look the object up instead of creating it twice:
+    found once, it is ours; not found, the create never happened and is sent again; found more than once,
+    the user must choose."""
+    try:
+        return create()
+    except AmbiguousRequestError as exc:
+        matches = find()
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            return create()
+        exc.message += f" [{len(matches)} objects match {what}; remove the extra ones, then run again]"
+        raise
+
+
 def _strict() -> ConfigDict:
     return ConfigDict(extra="forbid")
 
@@ -318,8 +336,17 @@ class EnvironmentProvider(RailwayProvider):
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: EnvironmentInputs = self.parse(props)
-        env = self.client().environment_create(
-            project_id=inputs.project_id, name=inputs.name, source_environment_id=inputs.source_environment_id
+        client = self.client()
+        env = _adopt_or_retry(
+            lambda: client.environment_create(
+                project_id=inputs.project_id,
+                name=inputs.name,
+                source_environment_id=inputs.source_environment_id,
+            ),
+            lambda: [
+                e for e in client.project(inputs.project_id)["environments"] if e.get("name") == inputs.name
+            ],
+            f"environment name {inputs.name!r} in project {inputs.project_id}",
         )
         return dynamic.CreateResult(str(env["id"]), self.inputs(props))
 
@@ -420,16 +447,23 @@ class ServiceProvider(RailwayProvider):
             if inputs.registry_username and inputs.registry_password
             else None
         )
-        service = self.client().service_create(
-            project_id=inputs.project_id,
-            name=inputs.name,
-            image=inputs.image,
-            repo=inputs.repo,
-            branch=inputs.branch,
-            environment_id=inputs.environment_id,
-            registry_credentials=credentials,
-            # In serviceCreate itself, so the first build never starts without them (TF provider issue #22).
-            variables=inputs.variables,
+        client = self.client()
+        service = _adopt_or_retry(
+            lambda: client.service_create(
+                project_id=inputs.project_id,
+                name=inputs.name,
+                image=inputs.image,
+                repo=inputs.repo,
+                branch=inputs.branch,
+                environment_id=inputs.environment_id,
+                registry_credentials=credentials,
+                # In serviceCreate itself, so the first build never starts without them (TF issue #22).
+                variables=inputs.variables,
+            ),
+            lambda: [
+                s for s in client.project(inputs.project_id)["services"] if s.get("name") == inputs.name
+            ],
+            f"service name {inputs.name!r} in project {inputs.project_id}",
         )
         return dynamic.CreateResult(str(service["id"]), self.inputs(props))
 

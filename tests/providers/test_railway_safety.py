@@ -249,12 +249,26 @@ def test_volume_create_failing_half_way_removes_the_volume(
     assert live(emulator, "volumeInstances") == []
 
 
-def test_ambiguous_create_is_not_repeated(emulator: RunningEmulator, ids: dict[str, str]) -> None:
+def test_ambiguous_create_that_took_effect_adopts_the_object(
+    emulator: RunningEmulator, ids: dict[str, str]
+) -> None:
+    # Railway created the service, but the answer was lost: look it up, never create a second one.
     e = Engine(configure(ServiceProvider(), emulator))
-    emulator.inject(vendor="railway", operation="serviceCreate", status=502)
-    with pytest.raises(AmbiguousRequestError):
-        e.create({"project_id": ids["project_id"], "name": "worker", "image": "w:1"})
-    assert len(sent(emulator, "serviceCreate")) == 2  # the fixture's own create, and this one once
+    emulator.inject(vendor="railway", operation="serviceCreate", status=502, when="after")
+    e.create({"project_id": ids["project_id"], "name": "worker", "image": "w:1"})
+    workers = [s for s in live(emulator, "services") if s["name"] == "worker"]
+    assert len(workers) == 1 and workers[0]["id"] == e.id
+    assert len(sent(emulator, "serviceCreate")) == 2  # the fixture's service, and this one once
+
+
+def test_ambiguous_create_that_did_not_happen_is_sent_again(
+    emulator: RunningEmulator, ids: dict[str, str]
+) -> None:
+    e = Engine(configure(EnvironmentProvider(), emulator))
+    emulator.inject(vendor="railway", operation="environmentCreate", status=500)
+    e.create({"project_id": ids["project_id"], "name": "staging"})
+    assert [x["id"] for x in live(emulator, "environments") if x["name"] == "staging"] == [e.id]
+    assert len(sent(emulator, "environmentCreate")) == 2
 
 
 def test_rate_limited_create_is_retried_after_the_wait(
