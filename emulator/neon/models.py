@@ -579,24 +579,23 @@ class NeonModels:
 
     def update_project(self, project_id: str, spec: Json) -> Json:
         project = self.project(project_id)
-        self.require_idle(project_id)
         actions: list[tuple[str, str | None, str | None]] = []
+        merged = project["default_endpoint_settings"]
         if "default_endpoint_settings" in spec:
-            merged = {**project["default_endpoint_settings"], **(spec["default_endpoint_settings"] or {})}
+            merged = {**merged, **(spec["default_endpoint_settings"] or {})}
             self.check_compute(merged, where="default_endpoint_settings")
+        name = spec.get("name", project["name"])
+        if not (isinstance(name, str) and 1 <= len(name) <= 256):
+            raise BadRequest("invalid request: name must be 1 to 256 characters")
+        history = spec.get("history_retention_seconds", project["history_retention_seconds"])
         if "history_retention_seconds" in spec:
-            self.check_history(spec["history_retention_seconds"])
-        if "name" in spec:
-            name = spec["name"]
-            if not (isinstance(name, str) and 1 <= len(name) <= 256):
-                raise BadRequest("invalid request: name must be 1 to 256 characters")
-            project["name"] = name
-        if "default_endpoint_settings" in spec:
-            project["default_endpoint_settings"] = merged
-        if "history_retention_seconds" in spec:
-            if spec["history_retention_seconds"] != project["history_retention_seconds"]:
-                actions.append(("apply_storage_config", self.default_branch(project_id)["id"], None))
-            project["history_retention_seconds"] = spec["history_retention_seconds"]
+            self.check_history(history)
+        if history != project["history_retention_seconds"]:
+            actions.append(("apply_storage_config", self.default_branch(project_id)["id"], None))
+        # Only work that schedules operations conflicts with running ones (a rename does not).
+        if actions:
+            self.require_idle(project_id)
+        project.update(name=name, default_endpoint_settings=merged, history_retention_seconds=history)
         if isinstance(spec.get("settings"), dict):
             project["settings"] = {**project["settings"], **spec["settings"]}
         project["updated_at"] = self.stamp()
@@ -667,7 +666,6 @@ class NeonModels:
 
     def update_branch(self, project_id: str, branch_id: str, spec: Json) -> Json:
         branch = self.branch(project_id, branch_id)
-        self.require_idle(project_id)
         if "name" in spec and spec["name"] != branch["name"]:
             name = spec["name"]
             if not isinstance(name, str) or not 1 <= len(name) <= 256:
@@ -755,6 +753,10 @@ class NeonModels:
         return {"endpoint": public(endpoint), "operations": operations}
 
     # -- roles and databases ------------------------------------------------------------------------
+    def _require_idle_for_config(self, project_id: str, branch_id: str) -> None:
+        if self.read_write_endpoint(project_id, branch_id) is not None:
+            self.require_idle(project_id)
+
     def _config_change(self, project_id: str, branch_id: str) -> list[Json]:
         """Roles and databases live in the compute: a change is applied to the branch's running compute."""
         endpoint = self.read_write_endpoint(project_id, branch_id)
@@ -767,7 +769,7 @@ class NeonModels:
         name = spec.get("name")
         if not isinstance(name, str) or not 1 <= len(name.encode()) <= 63:
             raise BadRequest("invalid request: role name must be 1 to 63 bytes")
-        self.require_idle(project_id)
+        self._require_idle_for_config(project_id, branch_id)
         if f"{branch_id}/{name}" in self.state["roles"]:
             raise Conflict(f'role already exists; role_name:"{name}"')
         role = self._new_role(branch_id, name)
@@ -784,7 +786,7 @@ class NeonModels:
 
     def reset_password(self, project_id: str, branch_id: str, name: str) -> Json:
         role = self.role(project_id, branch_id, name)
-        self.require_idle(project_id)
+        self._require_idle_for_config(project_id, branch_id)
         role["_password"] = self._password()
         role["updated_at"] = self.stamp()
         return {
@@ -797,7 +799,7 @@ class NeonModels:
         role = self.state["roles"].get(f"{branch_id}/{name}")
         if role is None:
             return None
-        self.require_idle(project_id)
+        self._require_idle_for_config(project_id, branch_id)
         owned = [d["name"] for d in self.databases_of(branch_id) if d["owner_name"] == name]
         if owned:
             raise BadRequest(f'role "{name}" owns databases ({", ".join(owned)}); change their owner first')
@@ -809,7 +811,7 @@ class NeonModels:
         name, owner = spec.get("name"), spec.get("owner_name")
         if not isinstance(name, str) or not 1 <= len(name.encode()) <= 63 or not isinstance(owner, str):
             raise BadRequest("invalid request: database needs name (1 to 63 bytes) and owner_name")
-        self.require_idle(project_id)
+        self._require_idle_for_config(project_id, branch_id)
         if f"{branch_id}/{owner}" not in self.state["roles"]:
             raise BadRequest(f'owner role "{owner}" does not exist on the branch')
         if f"{branch_id}/{name}" in self.state["databases"]:
@@ -819,7 +821,7 @@ class NeonModels:
 
     def update_database(self, project_id: str, branch_id: str, name: str, spec: Json) -> Json:
         database = self.database(project_id, branch_id, name)
-        self.require_idle(project_id)
+        self._require_idle_for_config(project_id, branch_id)
         new_name = spec.get("name", name)
         owner = spec.get("owner_name", database["owner_name"])
         if not isinstance(new_name, str) or not 1 <= len(new_name.encode()) <= 63:
@@ -838,7 +840,7 @@ class NeonModels:
         database = self.state["databases"].get(f"{branch_id}/{name}")
         if database is None:
             return None
-        self.require_idle(project_id)
+        self._require_idle_for_config(project_id, branch_id)
         del self.state["databases"][f"{branch_id}/{name}"]
         return {"database": public(database), "operations": self._config_change(project_id, branch_id)}
 
