@@ -11,7 +11,6 @@ from pulumi import dynamic
 
 from emulator.testing import RunningEmulator
 from providers.base import UNKNOWN, CredentialsMissingError
-from providers.http import AmbiguousRequestError
 from providers.railway.resources import (
     ALL_PROVIDERS,
     CustomDomainProvider,
