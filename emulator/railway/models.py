@@ -369,9 +369,9 @@ class RailwayModel:
             environments = (
                 [target] if self.is_fork(target) else [e for e in environments if not self.is_fork(e)]
             )
+        # Railway does not refuse a second service with the same name (its private DNS name is made
+        # unique instead), so neither does the emulator: clients must not rely on names being unique.
         name = data.get("name") or f"service-{secrets.token_hex(2)}"
-        if any(s["name"] == name for s in self.where("services", projectId=project["id"])):
-            raise InvalidInput(f"Service with name {name} already exists in this project")
         variables = data.get("variables") or {}
         self.check_variables(variables)
         source = data.get("source") or None
@@ -441,11 +441,6 @@ class RailwayModel:
             name = data["name"]
             if not name:
                 raise InvalidInput("Service name cannot be empty")
-            if any(
-                s["name"] == name and s["id"] != service_id
-                for s in self.where("services", projectId=service["projectId"])
-            ):
-                raise InvalidInput(f"Service with name {name} already exists in this project")
             service["name"] = name
         if present(data, "icon"):
             service["icon"] = data["icon"]
