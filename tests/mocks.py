@@ -68,7 +68,9 @@ def _fake_outputs(typ: str, name: str, inputs: Mapping[str, Any]) -> dict[str, A
         return {"domain": f"{name}.up.railway.app", "url": f"https://{name}.up.railway.app"}
     if kind == "railway:CustomDomain":
         return {
-            "dns_records": [{"recordType": "DNS_RECORD_TYPE_CNAME", "requiredValue": f"{name}.up.railway.app"}],
+            "dns_records": [
+                {"recordType": "DNS_RECORD_TYPE_CNAME", "requiredValue": f"{name}.up.railway.app"}
+            ],
             "verification_host": f"_railway-verify.{plain.get('domain')}",
             "verification_token": "railway-verify=mock",
             "verified": False,
@@ -105,8 +107,12 @@ def _fake_outputs(typ: str, name: str, inputs: Mapping[str, Any]) -> dict[str, A
             "database_name": "postgres",
             "database_user": "postgres",
             "postgres_version": "17",
-            "connection_uri": rpc.wrap_rpc_secret(f"postgresql://postgres:pw@db.{ref}.supabase.co:5432/postgres"),
-            "pooled_connection_uri": rpc.wrap_rpc_secret("postgresql://postgres.mockref:pw@pooler:6543/postgres"),
+            "connection_uri": rpc.wrap_rpc_secret(
+                f"postgresql://postgres:pw@db.{ref}.supabase.co:5432/postgres"
+            ),
+            "pooled_connection_uri": rpc.wrap_rpc_secret(
+                "postgresql://postgres.mockref:pw@pooler:6543/postgres"
+            ),
         }
     if kind == "supabase:BackupPolicy":
         return {"pitr_enabled": plain.get("pitr_days") is not None}
@@ -131,7 +137,7 @@ class Recorder(runtime_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:  # the monitor's gRPC method name
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object)
