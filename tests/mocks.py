@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -186,10 +187,14 @@ def run(
     secret_keys: Iterable[str] = (),
     stack: str = "dev",
     preview: bool = False,
+    recorder: Recorder | None = None,
 ) -> Recorder:
-    """Run `program` under fresh mocks with `config` (keys with namespace); return what it registered."""
+    """Run `program` under fresh mocks with `config` (keys with namespace); return what it registered.
+
+    Pass your own `recorder` to inspect the registrations when the program raises.
+    """
     old_settings = runtime_settings.SETTINGS
-    recorder = Recorder(FakeVendors())
+    recorder = recorder or Recorder(FakeVendors())
     runtime_mocks.set_mocks(FakeVendors(), project=PROJECT, stack=stack, preview=preview, monitor=recorder)
     pulumi.runtime.set_all_config(config_values(config or {}), secret_keys=list(secret_keys))
     try:
@@ -203,3 +208,16 @@ def run(
         pulumi.runtime.set_all_config({}, secret_keys=[])
         runtime_settings.configure(old_settings)
     return recorder
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_main(**kwargs: Any) -> Recorder:
+    """Run the project's `__main__.py` (the real entry point) under mocks; see `run`."""
+    import runpy
+
+    def program() -> None:
+        runpy.run_path(str(REPO_ROOT / "__main__.py"), run_name="__main__")
+
+    return run(program, **kwargs)
