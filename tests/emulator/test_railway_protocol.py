@@ -211,3 +211,58 @@ def test_state_survives_a_restart_with_a_state_file(tmp_path: Path) -> None:
             {"projectId": project_id, "environmentId": production, "serviceId": service_id},
         )
         assert read["variables"] == {"KEY": "v"}
+
+
+def test_me_and_workspace_report_the_rate_limit_budget(emulator: RunningEmulator) -> None:
+    me = gql(
+        emulator, "query me { me { email workspaces { id name } apiTokenRateLimit { remainingPoints } } }"
+    )["me"]
+    assert me["workspaces"] and me["apiTokenRateLimit"]["remainingPoints"] > 0
+    workspace_id = me["workspaces"][0]["id"]
+    project_id, _ = create_project(emulator)
+    workspace = gql(
+        emulator,
+        "query workspace($workspaceId: String!) { workspace(workspaceId: $workspaceId) "
+        "{ id projects { edges { node { id } } } } }",
+        {"workspaceId": workspace_id},
+    )["workspace"]
+    assert [edge["node"]["id"] for edge in workspace["projects"]["edges"]] == [project_id]
+    missing = gql_error(
+        emulator,
+        "query workspace($workspaceId: String!) { workspace(workspaceId: $workspaceId) { id } }",
+        {"workspaceId": "00000000-0000-0000-0000-000000000000"},
+    )
+    assert missing == "Workspace not found"
+
+
+def test_environment_config_shows_variable_values_only_when_decrypted(emulator: RunningEmulator) -> None:
+    project_id, production = create_project(emulator)
+    service_id = create_service(emulator, project_id, variables={"PASSWORD": "hunter2"})
+    query = (
+        "query environment($id: String!, $decrypt: Boolean) "
+        "{ environment(id: $id) { config(decryptVariables: $decrypt) configEtag } }"
+    )
+    hidden = gql(emulator, query, {"id": production, "decrypt": False})["environment"]
+    assert hidden["config"]["services"][service_id]["variables"] == {"PASSWORD": {}}
+    assert "hunter2" not in str(hidden)
+    shown = gql(emulator, query, {"id": production, "decrypt": True})["environment"]
+    assert shown["config"]["services"][service_id]["variables"] == {"PASSWORD": {"value": "hunter2"}}
+    assert shown["configEtag"] == hidden["configEtag"]
+
+
+def test_project_token_delete_revokes_it(emulator: RunningEmulator) -> None:
+    project_id, production = create_project(emulator)
+    token = gql(
+        emulator,
+        TOKEN_CREATE,
+        {"input": {"projectId": project_id, "environmentId": production, "name": "ci"}},
+    )["projectTokenCreate"]
+    token_id = emulator.state()["railway"]["projectTokens"][0]["id"]
+    gql(
+        emulator,
+        "mutation projectTokenDelete($id: String!) { projectTokenDelete(id: $id) }",
+        {"id": token_id},
+    )
+    assert gql_error(emulator, PROJECT, {"id": project_id}, headers={"Project-Access-Token": token}) == (
+        "Not Authorized"
+    )
