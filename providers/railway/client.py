@@ -133,7 +133,8 @@ _document("mutation projectDelete($id: String!) { projectDelete(id: $id) }")
 # Environments
 _document(
     "query environment($id: String!) { environment(id: $id) { id name projectId createdAt "
-    "sourceEnvironment { id } config(decryptVariables: false) } }"
+    "sourceEnvironment { id } config(decryptVariables: false) "
+    "serviceInstances { edges { node { serviceId latestDeployment { id status } } } } } }"
 )
 _document(
     "mutation environmentCreate($input: EnvironmentCreateInput!) { environmentCreate(input: $input) "

@@ -776,40 +776,32 @@ class ServiceInstanceProvider(RailwayProvider):
         return {"deployment_id": deployment_id, "deployment_status": deployment.get("status")}
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        # One request: the environment's config holds every setting (multiRegionConfig and limits cannot
+        # be read from ServiceInstance at all), and its service instances carry the latest deployment.
         old = self.inputs(props)
         service_id, environment_id = old["service_id"], old["environment_id"]
-        client = self.client()
         try:
-            instance = client.service_instance(service_id=service_id, environment_id=environment_id)
+            env = self.client().environment(environment_id)
         except ApiError as exc:
             if is_not_found(exc):
                 return dynamic.ReadResult(None, {})
             raise
+        config = ((env.get("config") or {}).get("services") or {}).get(service_id)
+        if not config:
+            return dynamic.ReadResult(None, {})
+        current = _settings_from_config(config)
         inputs = dict(old)
         # Only what the user manages is refreshed; Railway's defaults for the rest stay out of the inputs.
-        for key, api in _INSTANCE_SETTINGS.items():
-            if key in old and key != "replicas":
-                value = instance.get(api)
-                inputs[key] = value if value not in ("", []) else None
-        if "replicas" in old or "regions" in old:
-            deploy = _deploy_config(client, environment_id, service_id)
-            multi = {r: c.get("numReplicas") for r, c in (deploy.get("multiRegionConfig") or {}).items() if c}
-            if "regions" in old:
-                inputs["regions"] = multi or None
-            if "replicas" in old:
-                inputs["replicas"] = instance.get("numReplicas") or deploy.get("numReplicas")
-        if "vcpus" in old or "memory_gb" in old:
-            limits = client.service_instance_limits(service_id=service_id, environment_id=environment_id)
-            nested = limits.get("containers")
-            containers: dict[str, Any] = nested if isinstance(nested, dict) else limits
-            if "vcpus" in old:
-                inputs["vcpus"] = containers.get("cpu", containers.get("vCPUs"))
-            if "memory_gb" in old:
-                memory = containers.get("memoryGB")
-                if memory is None and containers.get("memoryBytes") is not None:
-                    memory = containers["memoryBytes"] / 1024**3
-                inputs["memory_gb"] = memory
-        latest = instance.get("latestDeployment") or {}
+        for key in old:
+            if key in current:
+                inputs[key] = current[key]
+        instances = [
+            edge.get("node") or {} for edge in (env.get("serviceInstances") or {}).get("edges", []) if edge
+        ]
+        latest = next(
+            (i.get("latestDeployment") for i in instances if i.get("serviceId") == service_id), None
+        )
+        latest = latest or {}
         computed = {
             "deployment_id": latest.get("id") or props.get("deployment_id"),
             "deployment_status": latest.get("status") or props.get("deployment_status"),
@@ -822,13 +814,49 @@ class ServiceInstanceProvider(RailwayProvider):
         return None
 
 
-def _deploy_config(client: RailwayClient, environment_id: str, service_id: str) -> dict[str, Any]:
-    """`services[<id>].deploy` of the environment's config: where multiRegionConfig can be read back."""
-    env = client.environment(environment_id)
-    config = env.get("config") or {}
-    service = (config.get("services") or {}).get(service_id) or {}
-    deploy = service.get("deploy") or {}
-    return dict(deploy)
+def _int_or_none(value: Any) -> int | None:
+    # Railway's config files carry some integers as strings ("overlapSeconds": "60").
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _settings_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Our input names, from one service's entry in `Environment.config` (Railway's EnvironmentConfig)."""
+    deploy = config.get("deploy") or {}
+    build = config.get("build") or {}
+    source = config.get("source") or {}
+    pre_deploy = deploy.get("preDeployCommand")
+    if isinstance(pre_deploy, str):
+        pre_deploy = [pre_deploy]
+    regions = {r: c.get("numReplicas") for r, c in (deploy.get("multiRegionConfig") or {}).items() if c}
+    containers = ((deploy.get("limitOverride") or {}).get("containers")) or {}
+    memory = containers.get("memoryBytes")
+    settings = {
+        "start_command": deploy.get("startCommand"),
+        "pre_deploy_command": pre_deploy or None,
+        "healthcheck_path": deploy.get("healthcheckPath"),
+        "healthcheck_timeout": _int_or_none(deploy.get("healthcheckTimeout")),
+        "replicas": _int_or_none(deploy.get("numReplicas")),
+        "regions": regions or None,
+        "restart_policy_type": deploy.get("restartPolicyType"),
+        "restart_policy_max_retries": _int_or_none(deploy.get("restartPolicyMaxRetries")),
+        "cron_schedule": deploy.get("cronSchedule"),
+        "sleep_application": deploy.get("sleepApplication"),
+        "overlap_seconds": _int_or_none(deploy.get("overlapSeconds")),
+        "draining_seconds": _int_or_none(deploy.get("drainingSeconds")),
+        "root_directory": source.get("rootDirectory"),
+        "builder": build.get("builder"),
+        "build_command": build.get("buildCommand"),
+        "dockerfile_path": build.get("dockerfilePath"),
+        "watch_patterns": build.get("watchPatterns") or None,
+        "vcpus": containers.get("cpu"),
+        "memory_gb": round(memory / 1024**3, 3) if isinstance(memory, int | float) else None,
+    }
+    return {k: (None if v == "" else v) for k, v in settings.items()}
 
 
 @dataclass
@@ -1285,30 +1313,35 @@ class VolumeProvider(RailwayProvider):
         return dynamic.UpdateResult({**self.inputs(news), **{k: v for k, v in kept.items() if v is not None}})
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        # One request: the environment's config has the volume (region, size) and its mount (path, backup
+        # schedules) on the service.
         old = self.inputs(props)
-        client = self.client()
         try:
-            instance = client.volume_instance(str(props["volume_instance_id"]))
-            schedules = (
-                client.volume_instance_backup_schedules(str(props["volume_instance_id"]))
-                if "backup_schedules" in old
-                else []
-            )
+            env = self.client().environment(old["environment_id"])
         except ApiError as exc:
             if is_not_found(exc):
                 return dynamic.ReadResult(None, {})
             raise
-        inputs = {**old, "mount_path": instance.get("mountPath") or old["mount_path"]}
+        config = env.get("config") or {}
+        volume = (config.get("volumes") or {}).get(id_)
+        mount = None
+        for service_id, service in (config.get("services") or {}).items():
+            if id_ in (service.get("volumeMounts") or {}):
+                mount, mounted_on = service["volumeMounts"][id_], service_id
+                break
+        if not volume or mount is None or volume.get("isDeleted"):
+            return dynamic.ReadResult(None, {})
+        inputs = {**old, "mount_path": mount.get("mountPath") or old["mount_path"], "service_id": mounted_on}
         if "region" in old:
-            inputs["region"] = instance.get("region") or old["region"]
+            inputs["region"] = volume.get("region") or old["region"]
         if "backup_schedules" in old:
-            kinds = {s.get("kind") for s in schedules}
+            kinds = set(mount.get("backupSchedules") or [])
             inputs["backup_schedules"] = [k for k in ("DAILY", "WEEKLY", "MONTHLY") if k in kinds]
         computed = {
-            "region": instance.get("region") or props.get("region"),
-            "volume_instance_id": props["volume_instance_id"],
-            "name": (instance.get("volume") or {}).get("name") or props.get("name"),
-            "size_mb": instance.get("sizeMB"),
+            "region": volume.get("region") or props.get("region"),
+            "volume_instance_id": props.get("volume_instance_id"),
+            "name": props.get("name"),
+            "size_mb": volume.get("sizeMB") or props.get("size_mb"),
         }
         return self.read_result(id_, inputs, {k: v for k, v in computed.items() if v is not None})
 

@@ -366,3 +366,66 @@ def test_no_null_is_sent_for_fields_the_user_did_not_set(emulator: RunningEmulat
     assert len({r["operation"] for r in requests}) >= 12
     for request in requests:
         assert nulls_in(variables_of(request)) == [], request["operation"]
+
+
+def test_refresh_costs_one_request_per_resource(emulator: RunningEmulator) -> None:
+    project = Engine(configure(ProjectProvider(), emulator))
+    project.create({"name": "budget"})
+    env = str(project.outs["default_environment_id"])
+    service = Engine(configure(ServiceProvider(), emulator))
+    service.create({"project_id": project.id, "name": "svc", "image": "redis:7", "variables": {"A": "1"}})
+    sid = str(service.id)
+    engines = [project, service]
+    cases: list[tuple[type[RailwayProvider], dict[str, Any]]] = [
+        (EnvironmentProvider, {"project_id": project.id, "name": "staging"}),
+        (
+            ServiceInstanceProvider,
+            {
+                "service_id": sid,
+                "environment_id": env,
+                "regions": {"us-west2": 2},
+                "vcpus": 1.0,
+                "memory_gb": 2.0,
+            },
+        ),
+        (VariablesProvider, {"project_id": project.id, "environment_id": env, "variables": {"A": "1"}}),
+        (ServiceDomainProvider, {"service_id": sid, "environment_id": env}),
+        (
+            CustomDomainProvider,
+            {"project_id": project.id, "service_id": sid, "environment_id": env, "domain": "a.example.com"},
+        ),
+        (
+            VolumeProvider,
+            {
+                "project_id": project.id,
+                "service_id": sid,
+                "environment_id": env,
+                "mount_path": "/d",
+                "backup_schedules": ["DAILY"],
+            },
+        ),
+        (TcpProxyProvider, {"service_id": sid, "environment_id": env, "application_port": 6379}),
+        (
+            NotificationRuleProvider,
+            {
+                "workspace_id": project.outs["workspace_id"],
+                "event_types": ["x.y"],
+                "emails": ["a@example.com"],
+            },
+        ),
+    ]
+    for cls, news in cases:
+        engine = Engine(configure(cls(), emulator))
+        engine.create(news)
+        engines.append(engine)
+    for engine in engines:
+        emulator.clear_requests()
+        before = dict(engine.outs)
+        engine.refresh()
+        assert len(sent(emulator)) == 1, (
+            type(engine.provider).__name__,
+            [r["operation"] for r in sent(emulator)],
+        )
+        # Nothing changed outside, so the refreshed state diffs clean against the same inputs.
+        inputs = {k: v for k, v in before.items() if k in engine.provider.Inputs.model_fields}
+        assert not engine.diff(inputs).changes, type(engine.provider).__name__
