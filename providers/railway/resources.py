@@ -1390,10 +1390,21 @@ class TcpProxyProvider(RailwayProvider):
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: TcpProxyInputs = self.parse(props)
-        proxy = self.client().tcp_proxy_create(
-            service_id=inputs.service_id,
-            environment_id=inputs.environment_id,
-            application_port=inputs.application_port,
+        client = self.client()
+        proxy = _adopt_or_retry(
+            lambda: client.tcp_proxy_create(
+                service_id=inputs.service_id,
+                environment_id=inputs.environment_id,
+                application_port=inputs.application_port,
+            ),
+            lambda: [
+                p
+                for p in client.tcp_proxies(
+                    service_id=inputs.service_id, environment_id=inputs.environment_id
+                )
+                if p.get("applicationPort") == inputs.application_port
+            ],
+            f"TCP proxy to port {inputs.application_port} of service {inputs.service_id}",
         )
         outs = {**self.inputs(props), "domain": proxy.get("domain"), "proxy_port": proxy.get("proxyPort")}
         return dynamic.CreateResult(str(proxy["id"]), outs)

@@ -270,6 +270,16 @@ def test_ambiguous_create_that_did_not_happen_is_sent_again(
     assert len(sent(emulator, "environmentCreate")) == 2
 
 
+def test_ambiguous_tcp_proxy_create_is_adopted(emulator: RunningEmulator, ids: dict[str, str]) -> None:
+    e = Engine(configure(TcpProxyProvider(), emulator))
+    emulator.inject(vendor="railway", operation="tcpProxyCreate", status=504, when="after")
+    outs = e.create(
+        {"service_id": ids["service_id"], "environment_id": ids["environment_id"], "application_port": 5432}
+    )
+    [proxy] = live(emulator, "tcpProxies")
+    assert proxy["id"] == e.id and outs["proxy_port"] == proxy["proxyPort"]
+
+
 def test_rate_limited_create_is_retried_after_the_wait(
     emulator: RunningEmulator, ids: dict[str, str]
 ) -> None:
