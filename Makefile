@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit venv clean
+.PHONY: test lint typecheck unit venv clean up emulator-stop
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ unit: $(STAMP)
 	$(PY) -m pytest
 
 test: lint typecheck unit
+
+# The dev stack (or STACK=...) against the local emulator, started here unless EMULATOR_URL is set.
+STACK ?= dev
+up: $(STAMP)
+	@$(PY) -m localengine.makeup --stack $(STACK)
+
+emulator-stop:
+	@$(PY) -m localengine.makeup --stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

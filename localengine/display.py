@@ -147,6 +147,7 @@ class Display:
 
     # -- the end -----------------------------------------------------------------------------------------
     def outputs(self, outputs: dict[str, Any]) -> None:
+        self.print()
         if not outputs:
             return
         self.print("Outputs:")
