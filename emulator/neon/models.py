@@ -16,6 +16,7 @@ import random
 import secrets
 import string
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -260,7 +261,10 @@ class NeonModels:
         if action == "start_compute" and endpoint is not None:
             endpoint["current_state"] = "active"
             endpoint.pop("pending_state", None)
-            endpoint["started_at"] = self.stamp()
+            endpoint["started_at"] = endpoint["last_active"] = self.stamp()
+            project = self.state["projects"].get(operation["project_id"])
+            if project is not None:
+                project["compute_last_active_at"] = self.stamp()
         if action == "suspend_compute" and endpoint is not None:
             endpoint["current_state"] = "idle"
             endpoint.pop("pending_state", None)
@@ -567,7 +571,7 @@ class NeonModels:
             project_id,
             [("create_timeline", branch["id"], None), ("start_compute", branch["id"], endpoint["id"])],
         )
-        return {
+        response = {
             "project": public(project),
             "connection_uris": [self.connection_details(project, role, database, endpoint)],
             "roles": [{**public(role), "password": role["_password"]}],
@@ -576,6 +580,22 @@ class NeonModels:
             "branch": public(branch),
             "endpoints": [public(endpoint)],
         }
+        self._after_create(project=project, branches=[branch], endpoints=[endpoint])
+        return response
+
+    def _after_create(
+        self, *, project: Json | None = None, branches: Sequence[Json] = (), endpoints: Sequence[Json] = ()
+    ) -> None:
+        """Fields the real API shows on later reads but not in the create response (recordings)."""
+        if project is not None:
+            moment = datetime.fromtimestamp(self.now(), tz=UTC)
+            year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+            project["synthetic_storage_size"] = 0
+            project["quota_reset_at"] = f"{year:04d}-{month:02d}-01T00:00:00Z"
+        for branch in branches:
+            branch["created_by"] = {"name": "Emulated User", "image": ""}
+        for endpoint in endpoints:
+            endpoint["last_active"] = "2000-01-01T00:00:00Z"  # what Neon shows before the first start
 
     def update_project(self, project_id: str, spec: Json) -> Json:
         project = self.project(project_id)
@@ -662,6 +682,7 @@ class NeonModels:
                 for d in databases
                 if f"{branch['id']}/{d['owner_name']}" in self.state["roles"]
             ]
+        self._after_create(branches=[branch], endpoints=created)
         return response
 
     def update_branch(self, project_id: str, branch_id: str, spec: Json) -> Json:
@@ -724,7 +745,9 @@ class NeonModels:
             raise Conflict(f"branch {branch['id']} already has a read_write endpoint")
         endpoint = self._new_endpoint(project, branch["id"], spec["type"], spec)
         operations = self.schedule(project_id, [("start_compute", branch["id"], endpoint["id"])])
-        return {"endpoint": public(endpoint), "operations": operations}
+        response = {"endpoint": public(endpoint), "operations": operations}
+        self._after_create(endpoints=[endpoint])
+        return response
 
     def update_endpoint(self, project_id: str, endpoint_id: str, spec: Json) -> Json:
         endpoint = self.endpoint(project_id, endpoint_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from emulator.core.vendor import EmuRequest, EmuResponse
@@ -168,7 +170,15 @@ class NeonResponses:
         return _ok(self.models.create_project(_body_object(req, "project")), status=201)
 
     def get_project(self, req: EmuRequest, project_id: str) -> EmuResponse:
-        return _ok({"project": public(self.models.project(project_id))})
+        project = public(self.models.project(project_id))
+        plan = self.models.plan
+        project["owner"] = {
+            "email": "user@example.com",
+            "name": "Emulated User",
+            "branches_limit": plan["branches_limit"],
+            "subscription_type": plan["subscription_type"],
+        }
+        return _ok({"project": project})
 
     def update_project(self, req: EmuRequest, project_id: str) -> EmuResponse:
         return _ok(self.models.update_project(project_id, _body_object(req, "project")))
@@ -212,7 +222,14 @@ class NeonResponses:
             {
                 "branches": [public(b) for b in branches],
                 "annotations": {},
-                "pagination": {"sort_by": sort_by, "sort_order": sort_order.upper()},
+                "pagination": {
+                    # An opaque cursor, as Neon's: base64 of where the page ended.
+                    "next": base64.b64encode(
+                        json.dumps({"sort_by": sort_by, "sort_order": sort_order.upper()}).encode()
+                    ).decode(),
+                    "sort_by": sort_by,
+                    "sort_order": sort_order.upper(),
+                },
             }
         )
 
