@@ -21,6 +21,7 @@ Metric contract of the generated expressions (override any rule with `expr`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -163,7 +164,9 @@ def prometheus_rules(
     out: list[dict[str, Any]] = []
     for rule in rules:
         for svc in _targets(rule, services):
-            prefix = "".join(p.capitalize() for p in (svc.name if svc else rule.queue or "").split("-"))
+            prefix = "".join(
+                p.capitalize() for p in re.split(r"[^A-Za-z0-9]+", svc.name if svc else rule.queue or "")
+            )
             out.append(
                 {
                     "alert": f"{prefix}{_TITLES[rule.metric]}",
