@@ -401,11 +401,21 @@ class ProjectProvider(SupabaseProvider):
             variant = selected_addon(api.list_project_addons(id_), "compute_instance")
             inputs["instance_size"] = variant.removeprefix("ci_") if variant else "nano"
         inputs = {k: v for k, v in inputs.items() if v is not None}
-        if project["status"] == STATUS_ACTIVE and inputs.get("database_password"):
+        have_keys = all(old.get(k) for k in ("anon_key", "service_role_key", "pooled_connection_uri"))
+        if project["status"] == STATUS_ACTIVE and inputs.get("database_password") and not have_keys:
             outs = self._outputs(api, inputs, project)
         else:
-            # Paused or restarting: keys and pooler may not answer; keep what state has.
+            # Refresh costs one read (two with a managed size): keys and the pooler address do not change
+            # under a project, so they stay as state has them, as they do while it is paused.
             outs = {**old, **inputs, "status": project["status"]}
+            database: Mapping[str, Any] = project.get("database") or {}
+            host = database.get("host")
+            if host and host != old.get("database_host") and inputs.get("database_password"):
+                encoded = quote(str(inputs["database_password"]), safe="")
+                outs["database_host"] = host
+                outs["connection_uri"] = (
+                    f"postgresql://{DATABASE_USER}:{encoded}@{host}:{DIRECT_PORT}/{DATABASE_NAME}"
+                )
         return dynamic.ReadResult(id_, outs, inputs=inputs)
 
     # -- delete --------------------------------------------------------------------------------------------

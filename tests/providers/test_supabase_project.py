@@ -230,7 +230,12 @@ def test_read_refreshes_drift_and_reports_a_deleted_project_as_gone(emulator: Ru
     api = client(emulator)
     api.update_project(ref, name="renamed-in-dashboard")
 
+    emulator.clear_requests()
     read = provider.read(ref, {**created.outs, "__provider": "x"})
+    assert [r["operation"] for r in emulator.requests("supabase")] == [
+        "v1-get-project",
+        "v1-list-project-addons",
+    ]
 
     assert read.id == ref
     assert read.inputs is not None and read.inputs["name"] == "renamed-in-dashboard"
