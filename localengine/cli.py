@@ -32,6 +32,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--stack", "-s", required=True, help="the stack to operate on (dev, staging, prod...)"
     )
     parser.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the project directory")
+    parser.add_argument(
+        "--config-file", type=Path, help="use this stack settings file instead of Pulumi.<stack>.yaml"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +123,8 @@ def _run(args: argparse.Namespace) -> int:
     root = args.cwd
     if args.command == "config":
         project = Project.load(root)
+        if args.config_file:
+            project.config_files[args.stack] = args.config_file.resolve()
         if args.config_command == "set":
             set_config_value(project, args.stack, args.key, args.value, secret=args.secret)
             return 0
@@ -132,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print(values[key])
         return 0
-    engine = Engine(root, args.stack)
+    engine = Engine(root, args.stack, config_file=args.config_file)
     if args.command == "preview":
         result = engine.up(
             preview=True, parallel=args.parallel, json_output=args.json, show_sames=args.show_sames

@@ -54,8 +54,11 @@ class Engine:
         *,
         out: TextIO | None = None,
         provider_env: dict[str, str] | None = None,
+        config_file: Path | None = None,
     ) -> None:
         self.project = Project.load(root)
+        if config_file is not None:
+            self.project.config_files[stack] = config_file.resolve()
         self.stack = stack
         self.out = out or sys.stdout
         self.provider_env = provider_env

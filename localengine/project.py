@@ -30,6 +30,8 @@ class Project:
     name: str
     main: Path
     defaults: dict[str, Any] = field(default_factory=dict)
+    # `--config-file`: use this file instead of Pulumi.<stack>.yaml (as `pulumi up --config-file`).
+    config_files: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path) -> Project:
@@ -41,7 +43,16 @@ class Project:
         name = data.get("name")
         if not name:
             raise ProjectError(f"{path}: missing 'name'")
-        main = root / str(data.get("main") or "")
+        main = (root / str(data.get("main") or "")).resolve()
+        if Path(str(data.get("main") or "")).is_absolute():
+            raise ProjectError(f"{path}: project 'main' must be a relative path")
+        if not main.is_relative_to(root):
+            # The Pulumi CLI refuses this too (getPwdMain): the program must live in the project.
+            raise ProjectError(
+                f"{path}: project 'main' must be a subfolder (main: {data.get('main')}); to run another "
+                "project's stack files with this program, run from the program's project with "
+                "--config-file <file> (as `pulumi up --config-file`)"
+            )
         if main.is_dir():
             main = main / "__main__.py"
         defaults: dict[str, Any] = {}
@@ -54,7 +65,7 @@ class Project:
         return cls(root=root, name=name, main=main, defaults=defaults)
 
     def stack_file(self, stack: str) -> Path:
-        return self.root / f"Pulumi.{stack}.yaml"
+        return self.config_files.get(stack) or self.root / f"Pulumi.{stack}.yaml"
 
 
 def namespaced(key: str, project: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, TypeVar
 
 import pydantic
 from pulumi import dynamic
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from providers.http import Secret
@@ -94,7 +95,9 @@ class PlatformProvider(dynamic.ResourceProvider):
 
 
 def contains_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
+    # The dynamic-provider server deserializes the engine's unknown sentinel into `pulumi.output.Unknown`
+    # instances (deserialize_properties(..., keep_unknowns=True)); the bare sentinel string is accepted too.
+    if value == UNKNOWN or isinstance(value, Unknown):
         return True
     if isinstance(value, Mapping):
         return any(contains_unknown(v) for v in value.values())
