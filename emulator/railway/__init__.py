@@ -24,9 +24,9 @@ of Railway's published schema); root fields resolve in `responses.py`, state and
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import math
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -64,11 +64,11 @@ def _root_resolver(function: Any, name: str, is_mutation: bool) -> Any:
         if not is_mutation:
             return function(ctx, **args)
         # A failed mutation changes nothing: restore the state as it was before this field ran.
-        snapshot = copy.deepcopy(ctx.model.data)
+        snapshot = pickle.dumps(ctx.model.data, pickle.HIGHEST_PROTOCOL)
         try:
             return function(ctx, **args)
         except Exception:
-            ctx.model.data = snapshot
+            ctx.model.data = pickle.loads(snapshot)
             raise
 
     return resolve

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
-
 from emulator.testing import RunningEmulator
 from tests.emulator.railway_support import (
+    _CLIENT,
     VARIABLE_COLLECTION_UPSERT,
     create_project,
     create_service,
@@ -28,11 +27,11 @@ BUILD_LOGS = (
 
 def _slow_time(emulator: RunningEmulator) -> None:
     """Time scale 1: statuses follow emulated time, which the test moves with `/_emulator/clock`."""
-    httpx.post(f"{emulator.url}/_emulator/settings", json={"time_scale": 1}).raise_for_status()
+    _CLIENT.post(f"{emulator.url}/_emulator/settings", json={"time_scale": 1}).raise_for_status()
 
 
 def _advance(emulator: RunningEmulator, seconds: float) -> None:
-    httpx.post(f"{emulator.url}/_emulator/clock", json={"advance_seconds": seconds}).raise_for_status()
+    _CLIENT.post(f"{emulator.url}/_emulator/clock", json={"advance_seconds": seconds}).raise_for_status()
 
 
 def test_deployment_moves_through_its_lifecycle_in_emulated_time(emulator: RunningEmulator) -> None:
