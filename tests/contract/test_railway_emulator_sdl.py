@@ -8,6 +8,7 @@ one Railway could produce.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,14 @@ def ours() -> GraphQLSchema:
     return build_schema(SCHEMA_FILE.read_text())
 
 
+@functools.cache
+def _published_schema(path: Path) -> GraphQLSchema:
+    return build_schema(path.read_text())
+
+
 @pytest.fixture
 def railway(shared_api: Path) -> GraphQLSchema:
-    return build_schema((shared_api / "railway-schema.graphql").read_text())
+    return _published_schema(shared_api / "railway-schema.graphql")
 
 
 def _own_types(schema: GraphQLSchema) -> dict[str, object]:
