@@ -3,7 +3,8 @@
 Bearer tokens, 20-letter project refs, the project lifecycle in emulated time, `{"message": ...}` errors,
 and the rate limit of 120 requests per minute per token, scope (project or organization) and endpoint,
 with `x-ratelimit-*` headers on every response. Vendor options (`POST /_emulator/settings {"vendors":
-{"supabase": {...}}}`): `rate_limit_per_minute`, and the timings in `models.TIMINGS`.
+{"supabase": {...}}}`): `rate_limit_per_minute`, `strict_organizations` (refuse organizations other
+than the one the account starts with), and the timings in `models.TIMINGS`.
 """
 
 from __future__ import annotations

@@ -196,6 +196,23 @@ class SupabaseResponses:
             raise BadRequest("Project services are still coming up; retry once they are healthy")
         return project
 
+    def _organization(self, slug: str) -> dict[str, Any] | None:
+        """The organization, if the account belongs to it.
+
+        The account starts with one organization. Unless the vendor option `strict_organizations` is set,
+        it also joins any other well-formed slug it is asked to use, so stacks written for a real
+        organization (e.g. `nestsync`) run against a fresh emulator; strict mode answers 404 as the
+        vendor does for an organization the token cannot see.
+        """
+        org = self.state.organization(slug)
+        if org is not None or self.app.vendor_option("supabase", "strict_organizations", False):
+            return org
+        if not re.fullmatch(r"[\w-]+", slug):
+            return None
+        org = {"id": slug, "slug": slug, "name": slug}
+        self.state.organizations.append(org)
+        return org
+
     def _query_list(self, req: EmuRequest, name: str) -> list[str]:
         values = parse_qs(req.raw_query).get(name, [])
         if not values and name in req.query:
@@ -210,7 +227,7 @@ class SupabaseResponses:
         return ok([dict(o) for o in self.state.organizations])
 
     def get_organization(self, req: EmuRequest, params: dict[str, str]) -> EmuResponse:
-        org = self.state.organization(params["slug"])
+        org = self._organization(params["slug"])
         if org is None:
             raise NotFound("Organization not found")
         return ok(
@@ -236,7 +253,7 @@ class SupabaseResponses:
         slug = req.query.get("organization_slug")
         if not slug:
             raise BadRequest("organization_slug is required")
-        if self.state.organization(slug) is None:
+        if self._organization(slug) is None:
             raise NotFound("Organization not found")
         specific = [
             {"name": REGION_NAMES[c], "code": c, "type": "specific", "provider": "AWS"} for c in REGIONS
@@ -273,7 +290,7 @@ class SupabaseResponses:
             )
         if body.get("plan") is not None and body["plan"] not in ("free", "pro"):
             raise BadRequest("plan must be one of the following values: free, pro")
-        if self.state.organization(slug) is None:
+        if self._organization(slug) is None:
             raise NotFound("Organization not found")
         project = self.state.create_project(
             clock=self.clock,
@@ -351,6 +368,9 @@ class SupabaseResponses:
         self.state.start_transition(
             project, self.clock, "GOING_DOWN", [["REMOVED", self.timings()["delete_seconds"]]]
         )
+        # Deletion accepted: the project no longer counts as live, though it is listed until it is gone.
+        project["deleted"] = True
+        project["deleted_at"] = iso(self.clock.now())
         return ok(
             {
                 "id": project["numeric_id"],

@@ -125,7 +125,6 @@ def test_delete_while_provisioning_is_refused_then_goes_down_then_404(
         ({"region": "ca-east-9"}, "ca-central-1"),
         ({"region_selection": {"type": "specific", "code": REGION}}, "Only one of region"),
         ({"desired_instance_size": "pico"}, "desired_instance_size"),
-        ({"organization_slug": "no-such-org"}, "Organization not found"),
         ({"db_pass": None}, "db_pass"),
     ],
 )
@@ -134,6 +133,20 @@ def test_project_create_validation(api: httpx.Client, change: dict[str, Any], fr
     response = api.post("/v1/projects", json=body)
     assert response.status_code in (400, 404) and fragment in response.json()["message"]
     assert api.get("/v1/projects").json() == []
+
+
+def test_unknown_organizations_are_refused_in_strict_mode_and_joined_otherwise(
+    emulator: RunningEmulator, api: httpx.Client
+) -> None:
+    emulator.app.settings.vendor_options["supabase"] = {"strict_organizations": True}
+    refused = api.post(
+        "/v1/projects",
+        json={"name": "x", "organization_slug": "nestsync", "db_pass": "pw-1234", "region": REGION},
+    )
+    assert refused.status_code == 404 and refused.json() == {"message": "Organization not found"}
+    emulator.app.settings.vendor_options["supabase"] = {}
+    assert create(api, organization_slug="nestsync")["organization_slug"] == "nestsync"
+    assert {o["slug"] for o in api.get("/v1/organizations").json()} == {ORG, "nestsync"}
 
 
 def test_region_selection_is_accepted_instead_of_region(api: httpx.Client) -> None:
