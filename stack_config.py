@@ -844,12 +844,13 @@ class Alerts(Model):
     events: list[str] = Field(default_factory=lambda: list(DEFAULT_ALERT_EVENTS))
     severities: list[Literal["critical", "warning", "notice", "info"]] | None = None
     rules: list[AlertRule] = Field(default_factory=list)
-    dashboard: bool = True
 
     @model_validator(mode="after")
     def _routed(self) -> Alerts:
-        if (self.events or self.rules) and not (self.channels.webhook or self.channels.email):
-            raise ValueError("alerts need a channel: channels.email, channels.webhook, or both")
+        # Railway's notification rules need somewhere to send events; the metric rules go to whatever
+        # monitor loads the rules document, so they need no channel here.
+        if self.events and not (self.channels.webhook or self.channels.email):
+            raise ValueError("Railway events need a channel: channels.email, channels.webhook, or both")
         return self
 
 
