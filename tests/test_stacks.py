@@ -126,7 +126,12 @@ def test_prod_differs_from_dev_as_the_seed_lists() -> None:
 
 
 def test_nestsync_keeps_its_data_in_canada_and_its_api_in_the_nearest_railway_region() -> None:
-    rec = build(REPO_ROOT / "examples/nestsync/Pulumi.prod.yaml")
+    path = REPO_ROOT / "examples/nestsync/Pulumi.prod.yaml"
+    config, secret_keys = load(path)
+    config["platform:secrets"] = {
+        "SENTRY_DSN": "fake-sentry_dsn"
+    }  # as `config set --secret --path` leaves it
+    rec = run_main(config=config, secret_keys=[*secret_keys, "platform:secrets"], stack="prod")
     assert rec.named("database-project").plain("region") == "ca-central-1"
     assert reveal(rec.named("api-instance").inputs)["regions"] == {"us-east4-eqdc4a": 2}
     variables = rec.named("api-service").plain("variables")
