@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_set.add_argument("key")
     config_set.add_argument("value")
     config_set.add_argument("--secret", action="store_true")
+    config_set.add_argument("--path", action="store_true", help="KEY is a property path (a.b[0].c)")
     _add_common(config_set)
     config_get = config_commands.add_parser("get", help="print a value (secrets decrypted)")
     config_get.add_argument("key")
@@ -126,7 +127,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.config_file:
             project.config_files[args.stack] = args.config_file.resolve()
         if args.config_command == "set":
-            set_config_value(project, args.stack, args.key, args.value, secret=args.secret)
+            set_config_value(
+                project, args.stack, args.key, args.value, secret=args.secret, path_key=args.path
+            )
             return 0
         salt = read_stack_file(project, args.stack).get("encryptionsalt")
         manager = PassphraseSecretsManager.from_state(passphrase_from_env(), salt) if salt else None

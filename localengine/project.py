@@ -158,12 +158,20 @@ def secrets_manager_for(project: Project, stack: str, state_salt: str | None) ->
 
 
 # -- writing config ---------------------------------------------------------------------------------------
-def set_config_value(project: Project, stack: str, key: str, value: str, *, secret: bool) -> None:
-    """`pulumi config set [--secret] KEY VALUE`: edits only the key's own lines, keeps the rest (comments)."""
-    full = namespaced(key, project.name)
+def set_config_value(
+    project: Project, stack: str, key: str, value: str, *, secret: bool, path_key: bool = False
+) -> None:
+    """`pulumi config set [--secret] [--path] KEY VALUE`: edits only the key's own lines and keeps the rest
+    of the file (comments included). With `path_key`, KEY is a property path into a structured value
+    (`platform:secrets.SENTRY_DSN`)."""
+    from localengine.props import parse_path
+
+    parts: list[str | int] = parse_path(key) if path_key else [key]
+    full = namespaced(str(parts[0]), project.name)
     path = project.stack_file(stack)
     text = path.read_text() if path.exists() else ""
     data = (yaml.safe_load(text) or {}) if text else {}
+    leaf: Any = value
     if secret:
         salt = data.get("encryptionsalt")
         if salt:
@@ -171,7 +179,25 @@ def set_config_value(project: Project, stack: str, key: str, value: str, *, secr
         else:
             manager = PassphraseSecretsManager.create(passphrase_from_env())
             text = f"encryptionsalt: {manager.state}\n" + text
-        entry = f"  {full}:\n    secure: {manager.encrypt(value)}\n"
+        leaf = {"secure": manager.encrypt(value)}
+    if len(parts) > 1:
+        current = (data.get("config") or {}).get(full) or (data.get("config") or {}).get(parts[0])
+        root: Any = current if isinstance(current, dict | list) else {}
+        node = root
+        for index, part in enumerate(parts[1:-1], start=1):
+            following = parts[index + 1]
+            if isinstance(node, dict):
+                node = node.setdefault(part, [] if isinstance(following, int) else {})
+            else:
+                node = node[int(part)]
+        if isinstance(node, list):
+            node[int(parts[-1])] = leaf
+        else:
+            node[parts[-1]] = leaf
+        dumped = yaml.safe_dump({full: root}, sort_keys=False, default_flow_style=False)
+        entry = "".join(f"  {line}\n" for line in dumped.splitlines())
+    elif secret:
+        entry = f"  {full}:\n    secure: {leaf['secure']}\n"
     else:
         entry = f"  {full}: {json.dumps(value) if _needs_quotes(value) else value}\n"
     lines = text.splitlines(keepends=True)

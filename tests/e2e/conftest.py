@@ -18,6 +18,7 @@ import yaml
 
 from emulator.testing import RunningEmulator
 from localengine.engine import Engine, Result
+from localengine.project import Project, set_config_value
 
 REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "e2e-passphrase"
@@ -37,6 +38,17 @@ class StackRun:
         self.config_file = folder / source.name
         shutil.copy(source, self.config_file)
         self.output = io.StringIO()
+        self._set_required_secrets(source)
+
+    def _set_required_secrets(self, source: Path) -> None:
+        """Run the `pulumi config set --secret` commands the stack file asks for (placeholders filled)."""
+        project = Project.load(REPO)
+        project.config_files[self.name] = self.config_file
+        for line in source.read_text().splitlines():
+            match = SECRET_COMMAND.search(line)
+            if match and "(optional)" not in line:
+                value = re.sub(r"<[^>]*>", "x1", match.group(2))
+                set_config_value(project, self.name, match.group(1), value, secret=True, path_key=True)
 
     def settings(self) -> dict[str, Any]:
         return yaml.safe_load(self.config_file.read_text())
@@ -70,4 +82,5 @@ def e2e_env(
     yield emulator
 
 
+SECRET_COMMAND = re.compile(r"pulumi config set --secret --path '([^']+)' (\S+)")
 URN = re.compile(r"^urn:pulumi:[^:]+::[^:]+::[^:]+(:[^:]+)*(\$[^:]+(:[^:]+)*)*::[^:]+$")

@@ -57,12 +57,14 @@ def owned_objects_match(run: StackRun) -> None:
     resources = run.engine().store.load(run.engine()._secrets()).resources
     for type_, (vendor, collection) in OWNED.items():
         declared = {r.id for r in resources if r.type == type_ and not r.delete}
-        assert declared == live_ids(run.emulator, vendor, collection), (type_, collection)
+        live = live_ids(run.emulator, vendor, collection)
+        assert declared == live, (type_, collection, declared, live)
 
 
 def emulator_is_empty(emulator: RunningEmulator) -> None:
     for vendor, collection in set(OWNED.values()):
-        assert live_ids(emulator, vendor, collection) == set(), (vendor, collection)
+        live = live_ids(emulator, vendor, collection)
+        assert live == set(), (vendor, collection, live)
 
 
 def check_digest(document: dict[str, Any]) -> None:
