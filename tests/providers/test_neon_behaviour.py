@@ -331,3 +331,37 @@ def test_provider_pickles_without_credentials_after_configure(
     assert type(restored) is type(provider)
     assert not hasattr(restored, "_config")
     assert "_neon_client" not in restored.__dict__
+
+
+# -- waiting and rate limits ----------------------------------------------------------------------------
+def test_operations_are_polled_with_backoff_and_progress_lines(
+    emulator: RunningEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = new_project(emulator)
+    _set_time_scale(emulator, 1.0)  # create_branch takes 2 s of emulated time
+    provider = configured(BranchProvider, emulator)
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        emulator.app.clock.advance(seconds)
+
+    provider.sleep = wait
+    provider.poll_policy = PollPolicy(initial_interval=0.5, max_interval=10, factor=2.0, timeout=60)
+    emulator.clear_requests()
+    with caplog.at_level("INFO", logger="platform.progress"):
+        create(provider, {"project_id": project.id, "name": "dev"})
+    assert waits[:3] == [0.5, 1.0, 2.0]
+    assert len(_statuses(emulator, "getProjectOperation")) == len(waits) + 1
+    assert any("neon branch dev: create_branch: running" in r.getMessage() for r in caplog.records)
+
+
+def test_rate_limited_requests_are_retried(emulator: RunningEmulator) -> None:
+    project = new_project(emulator)
+    emulator.app.settings.vendor_options["neon"] = {"rate_limit_per_minute": 1}
+    provider = configured(BranchProvider, emulator)
+    provider.sleep = lambda _seconds: emulator.app.clock.advance(61)
+    emulator.clear_requests()
+    create(provider, {"project_id": project.id, "name": "dev"})
+    assert 429 in [r["status"] for r in emulator.requests("neon")]
+    assert _statuses(emulator, "createProjectBranch")[-1] == 201
