@@ -310,6 +310,11 @@ class NeonProvider(PlatformProvider):
         )
 
     # -- operations ----------------------------------------------------------------------------------------
+    def running_operations(self, project_id: str) -> list[Json]:
+        """The project's unfinished operations: what to wait for when a create's answer was lost."""
+        listed = self.client().list_project_operations(project_id).get("operations", [])
+        return [op for op in listed if op.get("status") not in OPERATION_OK | OPERATION_FAILED]
+
     def wait_for_operations(self, project_id: str, operations: list[Json] | None, subject: str) -> None:
         """Poll each operation until it leaves scheduling/running; raise on failed, error or cancelled."""
         client = self.client()
@@ -361,6 +366,17 @@ def _compute_body(inputs: _ComputeInputs) -> Json:
         "autoscaling_limit_max_cu": inputs.autoscaling_max_cu,
         "suspend_timeout_seconds": inputs.suspend_timeout_seconds,
     }
+
+
+@contextmanager
+def _unless_missing(ambiguous: AmbiguousRequestError) -> Iterator[None]:
+    """Looking up what an ambiguous create may have made: not there means the original error stands."""
+    try:
+        yield
+    except ApiError as error:
+        if error.is_not_found:
+            raise ambiguous from None
+        raise
 
 
 def raise_with_note(error: Exception, note: str) -> NoReturn:
@@ -577,11 +593,11 @@ class BranchProvider(NeonProvider):
                 branch = created["branch"]
             except AmbiguousRequestError:
                 # It may have been made: use it if a branch by that name now exists.
-                found = [b for b in client.list_project_branches(project_id, search=inputs.name)]
-                found = [b for b in found if b["name"] == inputs.name]
+                listed = client.list_project_branches(project_id, search=inputs.name)
+                found = [b for b in listed if b["name"] == inputs.name]
                 if len(found) != 1:
                     raise
-                created, branch = {"operations": []}, found[0]
+                created, branch = {"operations": self.running_operations(project_id)}, found[0]
             try:
                 self.wait_for_operations(project_id, created.get("operations"), f"neon branch {inputs.name}")
             except Exception as error:
@@ -672,7 +688,7 @@ class EndpointProvider(NeonProvider):
                 ]
                 if not found:
                     raise
-                created, endpoint = {"operations": []}, found[0]
+                created, endpoint = {"operations": self.running_operations(project_id)}, found[0]
             try:
                 self.wait_for_operations(project_id, created.get("operations"), f"neon {name}")
             except Exception as error:
@@ -757,13 +773,12 @@ class RoleProvider(NeonProvider):
             try:
                 created = client.create_project_branch_role(project_id, branch_id, inputs.name)
                 role = created["role"]
-            except AmbiguousRequestError:
-                try:
+            except AmbiguousRequestError as ambiguous:
+                # It may have been made: if the role exists now, it is ours; its password can be revealed.
+                with _unless_missing(ambiguous):
                     role = client.get_project_branch_role(project_id, branch_id, inputs.name)
-                except ApiError:
-                    raise
                 role["password"] = client.get_project_branch_role_password(project_id, branch_id, inputs.name)
-                created = {"operations": []}
+                created = {"operations": self.running_operations(project_id)}
             try:
                 self.wait_for_operations(project_id, created.get("operations"), f"neon role {inputs.name}")
             except Exception as error:
@@ -837,9 +852,10 @@ class DatabaseProvider(NeonProvider):
                     project_id, branch_id, inputs.name, inputs.owner_name
                 )
                 database = created["database"]
-            except AmbiguousRequestError:
-                database = client.get_project_branch_database(project_id, branch_id, inputs.name)
-                created = {"operations": []}
+            except AmbiguousRequestError as ambiguous:
+                with _unless_missing(ambiguous):
+                    database = client.get_project_branch_database(project_id, branch_id, inputs.name)
+                created = {"operations": self.running_operations(project_id)}
             try:
                 self.wait_for_operations(
                     project_id, created.get("operations"), f"neon database {inputs.name}"

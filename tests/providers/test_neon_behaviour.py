@@ -365,3 +365,48 @@ def test_rate_limited_requests_are_retried(emulator: RunningEmulator) -> None:
     create(provider, {"project_id": project.id, "name": "dev"})
     assert 429 in [r["status"] for r in emulator.requests("neon")]
     assert _statuses(emulator, "createProjectBranch")[-1] == 201
+
+
+# -- lost answers --------------------------------------------------------------------------------------------
+AMBIGUOUS_CASES: list[tuple[type[NeonProvider], str, dict[str, Any]]] = [
+    (BranchProvider, "createProjectBranch", {"name": "dev"}),
+    (RoleProvider, "createProjectBranchRole", {"name": "app"}),
+    (DatabaseProvider, "createProjectBranchDatabase", {"name": "app", "owner_name": "neondb_owner"}),
+]
+
+
+@pytest.mark.parametrize(("cls", "operation", "props"), AMBIGUOUS_CASES)
+def test_create_whose_answer_was_lost_adopts_what_was_made(
+    emulator: RunningEmulator, cls: type[NeonProvider], operation: str, props: dict[str, Any]
+) -> None:
+    project = new_project(emulator)
+    scope = {"project_id": project.id}
+    if cls is not BranchProvider:
+        scope["branch_id"] = project.outs["default_branch_id"]
+    # The API did the work, then the client saw a 500: a create must not be repeated blindly.
+    emulator.inject(vendor="neon", operation=operation, status=500, when="after")
+    emulator.clear_requests()
+    made = create(configured(cls, emulator), {**scope, **props})
+    assert _statuses(emulator, operation) == [500]  # not sent twice
+    if cls is RoleProvider:
+        assert made.outs["password"] == neon_models(emulator).reveal_password(
+            project.id, scope["branch_id"], "app"
+        )
+
+
+@pytest.mark.parametrize(("cls", "operation", "props"), AMBIGUOUS_CASES)
+def test_create_that_did_not_happen_fails_without_a_second_attempt(
+    emulator: RunningEmulator, cls: type[NeonProvider], operation: str, props: dict[str, Any]
+) -> None:
+    project = new_project(emulator)
+    scope = {"project_id": project.id}
+    if cls is not BranchProvider:
+        scope["branch_id"] = project.outs["default_branch_id"]
+    before = neon_state(emulator)
+    emulator.inject(vendor="neon", operation=operation, status=502)
+    with pytest.raises(NeonResourceError, match="HTTP 502"):
+        create(configured(cls, emulator), {**scope, **props})
+    after = neon_state(emulator)
+    assert {k: len(v) for k, v in after.items() if isinstance(v, list) and k != "operations"} == {
+        k: len(v) for k, v in before.items() if isinstance(v, list) and k != "operations"
+    }
