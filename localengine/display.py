@@ -63,15 +63,18 @@ class Display:
         self._ticker: threading.Thread | None = None
         self.diagnostics: list[dict[str, str]] = []
         self.started = time.monotonic()
+        self._lines_since_heading = 0
 
     def print(self, line: str = "") -> None:
         with self._lock:
+            self._lines_since_heading += 1
             print(line, file=self.out, flush=True)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def start(self, heading: str) -> None:
         self.print(heading)
         self.print()
+        self._lines_since_heading = 0
         self._ticker = threading.Thread(target=self._tick, daemon=True)
         self._ticker.start()
 
@@ -147,7 +150,8 @@ class Display:
 
     # -- the end -----------------------------------------------------------------------------------------
     def outputs(self, outputs: dict[str, Any]) -> None:
-        self.print()
+        if self._lines_since_heading:
+            self.print()
         if not outputs:
             return
         self.print("Outputs:")

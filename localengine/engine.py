@@ -176,7 +176,7 @@ class Engine:
             if isinstance(program_error, EngineError):
                 message = str(program_error)
             else:
-                trace = "".join(traceback.format_exception(program_error)).rstrip()
+                trace = _program_traceback(program_error)
                 message = f"Program failed with an unhandled exception:\n{trace}"
             display.diagnostic("error", message)
             errors.append(message)
@@ -273,6 +273,16 @@ class Engine:
         if found:
             self.store.save(snapshot, manager)
         return found
+
+
+def _program_traceback(error: BaseException) -> str:
+    """The traceback from the program's own frames on (the engine's and the SDK's frames left out)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    skip = ("/localengine/", "/site-packages/pulumi/", "/asyncio/", "<frozen runpy>")
+    kept = [f for f in frames if not any(part in f.filename for part in skip)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(kept or frames)]
+    lines += traceback.format_exception_only(type(error), error)
+    return "".join(lines).rstrip()
 
 
 def render_outputs(outputs: dict[str, Any], *, show_secrets: bool) -> dict[str, Any]:
