@@ -113,14 +113,18 @@ def test_stack_lifecycle(name: str, source: Path, e2e_env: RunningEmulator, tmp_
     assert again.changes() == {}
     assert e2e_env.requests() == []
 
-    again_preview = run.engine().up(preview=True, json_output=True)
-    assert again_preview.digest is not None and again_preview.digest["changeSummary"].keys() == {"same"}
+    # The main stacks also go through drift; the examples' stacks (same program, other settings) skip it to
+    # keep the suite short.
+    full = name in ("dev", "staging", "prod")
+    if full:
+        again_preview = run.engine().up(preview=True, json_output=True)
+        assert again_preview.digest is not None and again_preview.digest["changeSummary"].keys() == {"same"}
 
     # Drift: an owned object deleted behind our back is caught by refresh and recreated by up.
     services = [
         r for r in run.engine().store.load(run.engine()._secrets()).resources if r.type.endswith(":Service")
     ]
-    if services:
+    if services and full:
         victim = services[-1]
         _delete_behind_our_back(e2e_env, victim.id)
         refreshed = run.engine().refresh()
