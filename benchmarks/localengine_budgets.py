@@ -79,7 +79,11 @@ def main() -> None:
 
         emulator.app.settings.latency_ms = 0
         emulator.clear_requests()
+        started = time.monotonic()
         again = engine().up()
+        overhead = time.monotonic() - started
+        print(f"  fixed cost of a run (no-change up: program, provider host, state)  {overhead:6.2f} s")
+        print(f"  ratio without that fixed cost  {(wall - overhead) / chain if chain else float('nan'):6.2f}")
         print(f"  no-change up: {len(emulator.requests())} API requests, changes {again.changes() or 'none'}")
         emulator.clear_requests()
         engine().up(preview=True)
