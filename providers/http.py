@@ -319,7 +319,9 @@ class HttpClient:
                 raise _Retryable(f"HTTP {status}", response=response)
             raise self._error(operation, response, ambiguous=status >= 500)
 
-        backoff = tenacity.wait_exponential_jitter(multiplier=self._retry.initial_wait, max=self._retry.max_wait)
+        backoff = tenacity.wait_exponential_jitter(
+            multiplier=self._retry.initial_wait, max=self._retry.max_wait
+        )
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
