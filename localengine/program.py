@@ -2,8 +2,9 @@
 
 The SDK is configured as the language host would configure it (project, stack, preview, config with its
 secret keys), with `EngineMonitor` in place of the gRPC monitor; the program runs inside `run_in_stack`,
-so its exports become the root stack's outputs. Modules of the project are unloaded first and SDK
-settings reset after, so one process can run the program many times (tests) as separate runs would.
+so its exports become the root stack's outputs. The project's modules are imported afresh for each run
+and the caller's put back after, and SDK settings reset, so one process can run the program many times
+(tests) as separate runs would.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import pickle
 import runpy
 import sys
 from collections.abc import Iterator
@@ -24,19 +26,44 @@ from pulumi.runtime.stack import run_in_stack
 
 from localengine.monitor import EngineLog, EngineMonitor
 
+# pulumi.dynamic.serialize_provider (3.272) wraps pickle._Pickler._batch_setitems on every dynamic resource
+# and never restores it, so each registration nests one more wrapper; a process that registers ~1000
+# dynamic resources (many runs in one test process) overflows the stack. Keep the original to put back.
+_ORIGINAL_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+
+
+def undo_sdk_pickler_patch() -> None:
+    pickle._Pickler._batch_setitems = _ORIGINAL_BATCH_SETITEMS  # type: ignore[attr-defined]
+
+
 # Never unloaded: the engine itself, the emulator (tests run one in-process) and the tests.
 KEEP_PACKAGES = ("localengine", "emulator", "tests")
 
 
-def _purge_project_modules(root: Path) -> None:
+def _purge_project_modules(root: Path) -> dict[str, Any]:
+    """Unload the project's modules so the run imports them afresh; returns what was unloaded."""
     venv = root / ".venv"
+    unloaded = {}
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
         if not path or name.split(".")[0] in KEEP_PACKAGES or name == "__main__":
             continue
         resolved = Path(path).resolve()
         if resolved.is_relative_to(root) and not resolved.is_relative_to(venv):
-            del sys.modules[name]
+            unloaded[name] = sys.modules.pop(name)
+    return unloaded
+
+
+@contextlib.contextmanager
+def _fresh_project_modules(root: Path) -> Iterator[None]:
+    """The run sees freshly imported project modules; afterwards the caller's modules are back, so objects
+    it holds (classes, sentinels) still pickle by reference to the same module objects."""
+    previous = _purge_project_modules(root)
+    try:
+        yield
+    finally:
+        _purge_project_modules(root)
+        sys.modules.update(previous)
 
 
 @contextlib.contextmanager
@@ -68,7 +95,6 @@ def run_program(
     parallel: int,
 ) -> None:
     """Run the program to completion; raises whatever the program (or a failed step) raised."""
-    _purge_project_modules(root)
     features = set(monitor.GetDeploymentInfo(None).supportedFeatures)
     settings.reset_options(project=project, stack=stack, preview=preview, organization="organization")
     settings.configure(
@@ -93,7 +119,7 @@ def run_program(
     loop.set_default_executor(executor)
     entry = main if main.name.endswith(".py") else main / "__main__.py"
     try:
-        with _in_project(root):
+        with _in_project(root), _fresh_project_modules(root):
             loop.run_until_complete(run_in_stack(lambda: _run_main(entry)))
     finally:
         pending = asyncio.all_tasks(loop)
@@ -106,6 +132,7 @@ def run_program(
         asyncio.set_event_loop(previous_loop)
         settings.reset_options()
         set_all_config({}, [])
+        undo_sdk_pickler_patch()
 
 
 def _run_main(entry: Path) -> Any:

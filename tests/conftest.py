@@ -9,9 +9,17 @@ import pytest
 
 from emulator.core.app import Settings
 from emulator.testing import RunningEmulator, running_emulator
+from localengine.program import undo_sdk_pickler_patch
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_API = REPO_ROOT.parent / "shared" / "api"
+
+
+@pytest.fixture(autouse=True)
+def _sdk_pickler_unpatched() -> Iterator[None]:
+    """Every dynamic resource built in a test nests the SDK's pickler patch once more; undo it per test."""
+    yield
+    undo_sdk_pickler_patch()
 
 
 @pytest.fixture(scope="session")
