@@ -12,6 +12,8 @@ import string
 import uuid
 from typing import Any
 
+import bcrypt
+
 from localengine.props import PropertyDiff, contains_unknown, detailed_diff, reveal
 from localengine.providers import CheckFailure, DiffResult, ProviderError, ReadResult
 
@@ -238,10 +240,7 @@ class RandomProvider:
 
 
 def _bcrypt(value: str) -> str:
-    try:
-        import bcrypt
-    except ImportError:
-        return ""
+    # bcrypt hashes at most 72 bytes; newer bcrypt releases refuse longer input instead of truncating it.
     return str(bcrypt.hashpw(value.encode()[:72], bcrypt.gensalt()).decode())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import bcrypt
 import pytest
 
 from localengine.secrets import IncorrectPassphraseError, PassphraseMissingError
@@ -241,6 +242,7 @@ def test_random_resources(fixture_stack: FixtureStack) -> None:
     assert first.ok, first.errors
     password = first.outputs["dbPassword"]
     assert password["value"] and len(password["value"]) == 20  # secret, as the SDK asks
+    assert bcrypt.checkpw(password["value"].encode(), first.outputs["dbPasswordHash"]["value"].encode())
     assert len(first.outputs["suffix"]) == 6 and first.outputs["suffix"].isalnum()
     assert fixture_stack.up().changes() == {}
     fixture_stack.things(withRandom=True, rotation="2")  # a keeper change replaces
