@@ -78,6 +78,7 @@ class Engine:
             on_log=display.log,
             env=self.provider_env,
         )
+        host.start_soon()
         local: dict[str, Provider] = {"random": RandomProvider(), "command": CommandProvider()}
 
         def factory(package: str) -> Provider:

@@ -9,6 +9,7 @@ stderr is read line by line: `[progress] ...` lines go to the progress callback,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -104,6 +105,17 @@ class DynamicProviderHost:
                 ) from None
             self._stub = stub
             return stub
+
+    def start_soon(self) -> None:
+        """Start the host in the background, so its start-up (about half a second of imports) overlaps the
+        program's instead of delaying the first dynamic step; a failure here is raised again by the first
+        call that needs the host."""
+
+        def start() -> None:
+            with contextlib.suppress(ProviderError, grpc.RpcError, OSError):
+                self._ensure_started()
+
+        threading.Thread(target=start, name="provider-host-start", daemon=True).start()
 
     def _pump_stderr(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stderr is not None
