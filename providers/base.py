@@ -10,6 +10,7 @@ gone" as success.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+import pulumi
 import pydantic
 from pulumi import dynamic
 from pulumi.output import Unknown
@@ -261,3 +263,19 @@ def require_secret(setting: Setting, config: dynamic.Config | None) -> Secret:
     if not value:
         raise CredentialsMissingError(setting.missing_message())
     return Secret(value)
+
+
+# -- the Resource side ------------------------------------------------------------------------------------
+def resource_props(args: Any, outputs: Iterable[str] = ()) -> dict[str, Any]:
+    """A Resource's props: every field of its `<Kind>Args` dataclass, then each output as `None` (an
+    output that is also an input keeps the input's value)."""
+    # Not dataclasses.asdict: it deep-copies values, and Outputs do not survive a deep copy.
+    props = {f.name: getattr(args, f.name) for f in dataclasses.fields(args)}
+    for name in outputs:
+        props.setdefault(name, None)
+    return props
+
+
+def with_secret_outputs(opts: pulumi.ResourceOptions | None, names: Iterable[str]) -> pulumi.ResourceOptions:
+    """`opts` (or none) with `names` added to its `additional_secret_outputs`."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=list(names)))

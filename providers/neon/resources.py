@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, NoReturn
 from urllib.parse import urlsplit
 
@@ -34,7 +34,9 @@ from providers.base import (
     contains_unknown,
     poll_until,
     require_secret,
+    resource_props,
     strip_provider,
+    with_secret_outputs,
 )
 from providers.http import AmbiguousRequestError, ApiError
 from providers.neon.client import API_KEY, API_URL, Json, NeonClient
@@ -44,6 +46,10 @@ from providers.neon.client import API_KEY, API_URL, Json, NeonClient
 COMPUTE_SIZES: tuple[float, ...] = (0.25, 0.5, *map(float, range(1, 17)), *map(float, range(18, 57, 2)))
 MAX_AUTOSCALING_CU = 16.0
 MAX_AUTOSCALING_RANGE_CU = 8.0
+MAX_SUSPEND_TIMEOUT_SECONDS = 7 * 86400
+MIN_PG_VERSION, MAX_PG_VERSION = 14, 18
+# The longest history (point-in-time restore window) any plan keeps: 30 days (Scale).
+MAX_HISTORY_RETENTION_SECONDS = 30 * 86400
 # docs/introduction/regions (2025-08). Neon has no Canadian region.
 REGIONS: tuple[str, ...] = (
     "aws-us-east-1",
@@ -103,7 +109,7 @@ class _ComputeInputs(_Inputs):
     autoscaling_min_cu: float = 0.25
     autoscaling_max_cu: float = 0.25
     # 0 = Neon's default (300 s); -1 = never suspend.
-    suspend_timeout_seconds: int = Field(default=0, ge=-1, le=604800)
+    suspend_timeout_seconds: int = Field(default=0, ge=-1, le=MAX_SUSPEND_TIMEOUT_SECONDS)
 
     @field_validator("autoscaling_min_cu")
     @classmethod
@@ -128,9 +134,9 @@ def _version_string(value: Any) -> Any:
 class ProjectInputs(_ComputeInputs):
     name: str = Field(min_length=1, max_length=256)
     region_id: str = DEFAULT_REGION
-    pg_version: int = Field(default=17, ge=14, le=18)
+    pg_version: int = Field(default=17, ge=MIN_PG_VERSION, le=MAX_PG_VERSION)
     # The point-in-time-restore window. Unset = Neon's default for the plan.
-    history_retention_seconds: int | None = Field(default=None, ge=0, le=2592000)
+    history_retention_seconds: int | None = Field(default=None, ge=0, le=MAX_HISTORY_RETENTION_SECONDS)
     org_id: str | None = Field(default=None, pattern=ID_PATTERN)
     branch_name: str = Field(default="main", min_length=1, max_length=256)
     database_name: str = Field(default="neondb", min_length=1, max_length=63)
@@ -988,15 +994,6 @@ class ConnectionUriProvider(NeonProvider):
 
 
 # -- the Pulumi resources ----------------------------------------------------------------------------------
-def _with_secrets(opts: pulumi.ResourceOptions | None, secrets: tuple[str, ...]) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=list(secrets)))
-
-
-def _props(args: Any, outputs: tuple[str, ...]) -> dict[str, Any]:
-    # Not dataclasses.asdict: it deep-copies, and Outputs refuse to be copied.
-    return {**{f.name: getattr(args, f.name) for f in fields(args)}, **dict.fromkeys(outputs)}
-
-
 @dataclass
 class ProjectArgs:
     """A Neon project. `region_id`, `pg_version`, `org_id` and the default branch/database/role names
@@ -1040,8 +1037,8 @@ class Project(dynamic.Resource, module="neon", name="Project"):
         super().__init__(
             ProjectProvider(),
             resource_name,
-            _props(args, PROJECT_OUTPUTS),
-            _with_secrets(opts, PROJECT_SECRETS),
+            resource_props(args, PROJECT_OUTPUTS),
+            with_secret_outputs(opts, PROJECT_SECRETS),
         )
 
 
@@ -1064,7 +1061,7 @@ class Branch(dynamic.Resource, module="neon", name="Branch"):
     def __init__(
         self, resource_name: str, args: BranchArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(BranchProvider(), resource_name, _props(args, BRANCH_OUTPUTS), opts)
+        super().__init__(BranchProvider(), resource_name, resource_props(args, BRANCH_OUTPUTS), opts)
 
 
 @dataclass
@@ -1096,7 +1093,7 @@ class Endpoint(dynamic.Resource, module="neon", name="Endpoint"):
     def __init__(
         self, resource_name: str, args: EndpointArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(EndpointProvider(), resource_name, _props(args, ENDPOINT_OUTPUTS), opts)
+        super().__init__(EndpointProvider(), resource_name, resource_props(args, ENDPOINT_OUTPUTS), opts)
 
 
 @dataclass
@@ -1119,7 +1116,10 @@ class Role(dynamic.Resource, module="neon", name="Role"):
         self, resource_name: str, args: RoleArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(
-            RoleProvider(), resource_name, _props(args, ROLE_OUTPUTS), _with_secrets(opts, ROLE_SECRETS)
+            RoleProvider(),
+            resource_name,
+            resource_props(args, ROLE_OUTPUTS),
+            with_secret_outputs(opts, ROLE_SECRETS),
         )
 
 
@@ -1141,7 +1141,7 @@ class Database(dynamic.Resource, module="neon", name="Database"):
     def __init__(
         self, resource_name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(DatabaseProvider(), resource_name, _props(args, DATABASE_OUTPUTS), opts)
+        super().__init__(DatabaseProvider(), resource_name, resource_props(args, DATABASE_OUTPUTS), opts)
 
 
 @dataclass
@@ -1172,13 +1172,19 @@ class ConnectionUri(dynamic.Resource, module="neon", name="ConnectionUri"):
         super().__init__(
             ConnectionUriProvider(),
             resource_name,
-            _props(args, CONNECTION_OUTPUTS),
-            _with_secrets(opts, CONNECTION_SECRETS),
+            resource_props(args, CONNECTION_OUTPUTS),
+            with_secret_outputs(opts, CONNECTION_SECRETS),
         )
 
 
 __all__ = [
     "COMPUTE_SIZES",
+    "MAX_AUTOSCALING_CU",
+    "MAX_AUTOSCALING_RANGE_CU",
+    "MAX_HISTORY_RETENTION_SECONDS",
+    "MAX_PG_VERSION",
+    "MAX_SUSPEND_TIMEOUT_SECONDS",
+    "MIN_PG_VERSION",
     "REGIONS",
     "Branch",
     "BranchArgs",

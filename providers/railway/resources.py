@@ -23,7 +23,7 @@ import functools
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import pulumi
@@ -37,7 +37,9 @@ from providers.base import (
     Setting,
     changed_keys,
     poll_until,
+    resource_props,
     strip_provider,
+    with_secret_outputs,
 )
 from providers.http import AmbiguousRequestError, ApiError, Secret
 from providers.railway.client import CLEAR, DEFAULT_API_URL, RailwayClient, is_not_found
@@ -54,6 +56,8 @@ KNOWN_REGIONS: tuple[str, ...] = (
     "asia-southeast1-eqsg3a",
 )
 MAX_TOTAL_REPLICAS = 50  # the Railway CLI's MAX_TOTAL_REPLICAS
+MAX_HEALTHCHECK_TIMEOUT_SECONDS = 3600
+MAX_RESTART_RETRIES = 100
 DEFAULT_DEPLOY_TIMEOUT = 900.0
 
 RestartPolicyType = Literal["ALWAYS", "NEVER", "ON_FAILURE"]
@@ -181,18 +185,6 @@ def _strict() -> ConfigDict:
     return ConfigDict(extra="forbid")
 
 
-def _resource_props(args: Any, outputs: tuple[str, ...]) -> dict[str, Any]:
-    # Not dataclasses.asdict: it deep-copies values, and Outputs do not survive a deep copy.
-    props = {f.name: getattr(args, f.name) for f in fields(args)}
-    for name in outputs:
-        props.setdefault(name, None)
-    return props
-
-
-def _with_secrets(opts: pulumi.ResourceOptions | None, secrets: list[str]) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secrets))
-
-
 def _secret_inputs(props: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
     """Secret values stay secret in the state's inputs too (additional_secret_outputs covers only outputs)."""
     return {k: pulumi.Output.secret(v) if k in secrets and v is not None else v for k, v in props.items()}
@@ -316,7 +308,7 @@ class Project(dynamic.Resource, module="railway", name="Project"):
     def __init__(
         self, resource_name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = _resource_props(args, ("workspace_id", "default_environment_id"))
+        props = resource_props(args, ("workspace_id", "default_environment_id"))
         super().__init__(ProjectProvider(), resource_name, props, opts)
 
 
@@ -392,7 +384,7 @@ class Environment(dynamic.Resource, module="railway", name="Environment"):
     def __init__(
         self, resource_name: str, args: EnvironmentArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(EnvironmentProvider(), resource_name, _resource_props(args, ()), opts)
+        super().__init__(EnvironmentProvider(), resource_name, resource_props(args), opts)
 
 
 # ==========================================================================================================
@@ -556,8 +548,8 @@ class Service(dynamic.Resource, module="railway", name="Service"):
         self, resource_name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         secrets = ["registry_password", "variables"]
-        props = _secret_inputs(_resource_props(args, ()), secrets)
-        super().__init__(ServiceProvider(), resource_name, props, _with_secrets(opts, secrets))
+        props = _secret_inputs(resource_props(args), secrets)
+        super().__init__(ServiceProvider(), resource_name, props, with_secret_outputs(opts, secrets))
 
 
 # ==========================================================================================================
@@ -593,11 +585,11 @@ class ServiceInstanceInputs(BaseModel):
     start_command: str | None = Field(default=None, min_length=1)
     pre_deploy_command: list[str] | None = None
     healthcheck_path: str | None = Field(default=None, pattern=r"^/")
-    healthcheck_timeout: int | None = Field(default=None, ge=1, le=3600)
+    healthcheck_timeout: int | None = Field(default=None, ge=1, le=MAX_HEALTHCHECK_TIMEOUT_SECONDS)
     replicas: int | None = Field(default=None, ge=1, le=MAX_TOTAL_REPLICAS)
     regions: dict[str, int] | None = None
     restart_policy_type: RestartPolicyType | None = None
-    restart_policy_max_retries: int | None = Field(default=None, ge=0, le=100)
+    restart_policy_max_retries: int | None = Field(default=None, ge=0, le=MAX_RESTART_RETRIES)
     cron_schedule: str | None = None
     sleep_application: bool | None = None
     root_directory: str | None = Field(default=None, min_length=1)
@@ -895,7 +887,7 @@ class ServiceInstance(dynamic.Resource, module="railway", name="ServiceInstance"
     def __init__(
         self, resource_name: str, args: ServiceInstanceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = _resource_props(args, ("deployment_id", "deployment_status"))
+        props = resource_props(args, ("deployment_id", "deployment_status"))
         super().__init__(ServiceInstanceProvider(), resource_name, props, opts)
 
 
@@ -1026,8 +1018,8 @@ class Variables(dynamic.Resource, module="railway", name="Variables"):
     def __init__(
         self, resource_name: str, args: VariablesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = _secret_inputs(_resource_props(args, ()), ["variables"])
-        super().__init__(VariablesProvider(), resource_name, props, _with_secrets(opts, ["variables"]))
+        props = _secret_inputs(resource_props(args), ["variables"])
+        super().__init__(VariablesProvider(), resource_name, props, with_secret_outputs(opts, ["variables"]))
 
 
 # ==========================================================================================================
@@ -1111,7 +1103,7 @@ class ServiceDomain(dynamic.Resource, module="railway", name="ServiceDomain"):
         self, resource_name: str, args: ServiceDomainArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(
-            ServiceDomainProvider(), resource_name, _resource_props(args, ("domain", "url")), opts
+            ServiceDomainProvider(), resource_name, resource_props(args, ("domain", "url")), opts
         )
 
 
@@ -1223,7 +1215,7 @@ class CustomDomain(dynamic.Resource, module="railway", name="CustomDomain"):
     def __init__(
         self, resource_name: str, args: CustomDomainArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = _resource_props(args, tuple(_custom_domain_outputs({})))
+        props = resource_props(args, tuple(_custom_domain_outputs({})))
         super().__init__(CustomDomainProvider(), resource_name, props, opts)
 
 
@@ -1370,7 +1362,7 @@ class Volume(dynamic.Resource, module="railway", name="Volume"):
     def __init__(
         self, resource_name: str, args: VolumeArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = _resource_props(args, ("volume_instance_id", "name", "size_mb"))
+        props = resource_props(args, ("volume_instance_id", "name", "size_mb"))
         super().__init__(VolumeProvider(), resource_name, props, opts)
 
 
@@ -1453,7 +1445,7 @@ class TcpProxy(dynamic.Resource, module="railway", name="TcpProxy"):
         self, resource_name: str, args: TcpProxyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(
-            TcpProxyProvider(), resource_name, _resource_props(args, ("domain", "proxy_port")), opts
+            TcpProxyProvider(), resource_name, resource_props(args, ("domain", "proxy_port")), opts
         )
 
 
@@ -1588,9 +1580,9 @@ class NotificationRule(dynamic.Resource, module="railway", name="NotificationRul
     def __init__(
         self, resource_name: str, args: NotificationRuleArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = _secret_inputs(_resource_props(args, ()), ["webhook_url"])
+        props = _secret_inputs(resource_props(args), ["webhook_url"])
         super().__init__(
-            NotificationRuleProvider(), resource_name, props, _with_secrets(opts, ["webhook_url"])
+            NotificationRuleProvider(), resource_name, props, with_secret_outputs(opts, ["webhook_url"])
         )
 
 
@@ -1609,6 +1601,9 @@ ALL_PROVIDERS: tuple[type[RailwayProvider], ...] = (
 
 __all__ = [
     "KNOWN_REGIONS",
+    "MAX_HEALTHCHECK_TIMEOUT_SECONDS",
+    "MAX_RESTART_RETRIES",
+    "MAX_TOTAL_REPLICAS",
     "AmbiguousRequestError",
     "CustomDomain",
     "CustomDomainArgs",

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal, cast
 from urllib.parse import quote
 
@@ -35,8 +35,10 @@ from providers.base import (
     poll_until,
     report_progress,
     require_secret,
+    resource_props,
     strip_provider,
     validate_or_raise,
+    with_secret_outputs,
 )
 from providers.http import DEFAULT_TIMEOUT, AmbiguousRequestError, ApiError
 from providers.supabase.auth_keys import AUTH_CONFIG_KEYS, AUTH_SECRET_KEYS
@@ -160,20 +162,6 @@ def _check_ref(value: str) -> str:
     if not re.fullmatch(REF_PATTERN, value):
         raise ValueError("a Supabase project ref is exactly 20 lowercase letters (e.g. abcdefghijklmnopqrst)")
     return value
-
-
-def _merge_secret_outputs(
-    opts: pulumi.ResourceOptions | None, secret_outputs: Sequence[str]
-) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(
-        opts or pulumi.ResourceOptions(),
-        pulumi.ResourceOptions(additional_secret_outputs=list(secret_outputs)),
-    )
-
-
-def _args_props(args: Any) -> dict[str, Any]:
-    # Not dataclasses.asdict: it deep-copies values, and Outputs must pass through untouched.
-    return {f.name: getattr(args, f.name) for f in fields(args)}
 
 
 # -- Project -------------------------------------------------------------------------------------------
@@ -496,9 +484,9 @@ class Project(dynamic.Resource, module="supabase", name="Project"):
     def __init__(
         self, resource_name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_args_props(args), **dict.fromkeys(self.OUTPUTS)}
+        props = resource_props(args, self.OUTPUTS)
         super().__init__(
-            ProjectProvider(), resource_name, props, _merge_secret_outputs(opts, self.SECRET_OUTPUTS)
+            ProjectProvider(), resource_name, props, with_secret_outputs(opts, self.SECRET_OUTPUTS)
         )
 
 
@@ -710,9 +698,9 @@ class AuthConfig(dynamic.Resource, module="supabase", name="AuthConfig"):
     def __init__(
         self, resource_name: str, args: AuthConfigArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_args_props(args), "previous_settings": None}
+        props = resource_props(args, ("previous_settings",))
         super().__init__(
-            AuthConfigProvider(), resource_name, props, _merge_secret_outputs(opts, ["secret_settings"])
+            AuthConfigProvider(), resource_name, props, with_secret_outputs(opts, ["secret_settings"])
         )
 
 
@@ -783,7 +771,7 @@ class PostgrestConfig(dynamic.Resource, module="supabase", name="PostgrestConfig
     def __init__(
         self, resource_name: str, args: PostgrestConfigArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(PostgrestConfigProvider(), resource_name, _args_props(args), opts)
+        super().__init__(PostgrestConfigProvider(), resource_name, resource_props(args), opts)
 
 
 # -- PostgresConfig ------------------------------------------------------------------------------------
@@ -867,7 +855,7 @@ class PostgresConfig(dynamic.Resource, module="supabase", name="PostgresConfig")
     def __init__(
         self, resource_name: str, args: PostgresConfigArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(PostgresConfigProvider(), resource_name, _args_props(args), opts)
+        super().__init__(PostgresConfigProvider(), resource_name, resource_props(args), opts)
 
 
 # -- PoolerConfig --------------------------------------------------------------------------------------
@@ -939,7 +927,7 @@ class PoolerConfig(dynamic.Resource, module="supabase", name="PoolerConfig"):
     def __init__(
         self, resource_name: str, args: PoolerConfigArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_args_props(args), "pooler_host": None, "pooler_port": None}
+        props = resource_props(args, ("pooler_host", "pooler_port"))
         super().__init__(PoolerConfigProvider(), resource_name, props, opts)
 
 
@@ -1038,7 +1026,7 @@ class NetworkRestrictions(dynamic.Resource, module="supabase", name="NetworkRest
     def __init__(
         self, resource_name: str, args: NetworkRestrictionsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_args_props(args), "status": None}
+        props = resource_props(args, ("status",))
         super().__init__(NetworkRestrictionsProvider(), resource_name, props, opts)
 
 
@@ -1086,7 +1074,7 @@ class SslEnforcement(dynamic.Resource, module="supabase", name="SslEnforcement")
     def __init__(
         self, resource_name: str, args: SslEnforcementArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_args_props(args), "applied_successfully": None}
+        props = resource_props(args, ("applied_successfully",))
         super().__init__(SslEnforcementProvider(), resource_name, props, opts)
 
 
@@ -1162,8 +1150,8 @@ class Secrets(dynamic.Resource, module="supabase", name="Secrets"):
     def __init__(
         self, resource_name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_args_props(args), "digests": None}
-        super().__init__(SecretsProvider(), resource_name, props, _merge_secret_outputs(opts, ["secrets"]))
+        props = resource_props(args, ("digests",))
+        super().__init__(SecretsProvider(), resource_name, props, with_secret_outputs(opts, ["secrets"]))
 
 
 # -- BackupPolicy --------------------------------------------------------------------------------------
@@ -1237,7 +1225,7 @@ class BackupPolicy(dynamic.Resource, module="supabase", name="BackupPolicy"):
     def __init__(
         self, resource_name: str, args: BackupPolicyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_args_props(args), "pitr_enabled": None}
+        props = resource_props(args, ("pitr_enabled",))
         super().__init__(BackupPolicyProvider(), resource_name, props, opts)
 
 
