@@ -5,9 +5,10 @@ raises `StackConfigError` listing every problem as `Pulumi.<stack>.yaml: platfor
 before the program registers a single resource. The models are plain data; the components take them as
 they are (`components/` never reads config itself).
 
-The vendors' limits encoded here are the ones their APIs enforce (see docs/*-api.md): Railway's four regions
+The vendors' limits checked here are the ones their APIs enforce (see docs/*-api.md): Railway's four regions
 (there is no Canadian one), Neon's regions, Postgres versions and compute sizes, Supabase's regions
 (including `ca-central-1`), instance sizes and PITR add-on windows, Railway's volume backup schedules.
+Those a provider also checks come from `providers.<vendor>`, so each has one source.
 A setting an engine cannot honour is an error naming what it can do, never a silent downgrade.
 """
 
@@ -35,77 +36,28 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from providers import neon, railway, supabase
+
 NAMESPACE = "platform"
 
 # -- vendor facts ------------------------------------------------------------------------------------------
-RAILWAY_REGIONS = ("us-west2", "us-east4-eqdc4a", "europe-west4-drams3a", "asia-southeast1-eqsg3a")
-NEON_REGIONS = (
-    "aws-us-east-1",
-    "aws-us-east-2",
-    "aws-us-west-2",
-    "aws-eu-central-1",
-    "aws-eu-west-2",
-    "aws-ap-southeast-1",
-    "aws-ap-southeast-2",
-    "aws-sa-east-1",
-    "azure-eastus2",
-    "azure-westus3",
-    "azure-gwc",
-)
-SUPABASE_REGIONS = (
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ap-east-1",
-    "ap-southeast-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-southeast-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-north-1",
-    "eu-central-1",
-    "eu-central-2",
-    "ca-central-1",
-    "ap-south-1",
-    "sa-east-1",
-)
-SUPABASE_INSTANCE_SIZES = (
-    "nano",
-    "micro",
-    "small",
-    "medium",
-    "large",
-    "xlarge",
-    "2xlarge",
-    "4xlarge",
-    "8xlarge",
-    "12xlarge",
-    "16xlarge",
-    "24xlarge",
-    "24xlarge_optimized_memory",
-    "24xlarge_optimized_cpu",
-    "24xlarge_high_memory",
-    "48xlarge",
-    "48xlarge_optimized_memory",
-    "48xlarge_optimized_cpu",
-    "48xlarge_high_memory",
-)
-SUPABASE_PITR_DAYS = (7, 14, 28)
+RAILWAY_REGIONS = railway.KNOWN_REGIONS
+RAILWAY_MAX_REPLICAS = railway.MAX_TOTAL_REPLICAS
+NEON_REGIONS = neon.REGIONS
+SUPABASE_REGIONS = supabase.REGIONS
+SUPABASE_INSTANCE_SIZES = supabase.INSTANCE_SIZES
+SUPABASE_PITR_DAYS = supabase.PITR_DAYS
 # Supabase's Management API has no Postgres version choice: new projects get its current default.
 SUPABASE_POSTGRES_VERSION = 17
-NEON_POSTGRES_VERSIONS = range(14, 19)
+NEON_POSTGRES_VERSIONS = range(neon.MIN_PG_VERSION, neon.MAX_PG_VERSION + 1)
 # Railway runs Postgres as an image service (ghcr.io/railwayapp-templates/postgres-ssl:<major>).
 RAILWAY_POSTGRES_VERSIONS = range(13, 18)
-NEON_CU_SIZES = (0.25, 0.5, *range(1, 17), *range(18, 57, 2))
-NEON_MAX_AUTOSCALING_CU = 16
-NEON_MAX_AUTOSCALING_SPAN_CU = 8
-NEON_MAX_HISTORY_SECONDS = 30 * 86400
+NEON_CU_SIZES = neon.COMPUTE_SIZES
+NEON_MAX_AUTOSCALING_CU = neon.MAX_AUTOSCALING_CU
+NEON_MAX_AUTOSCALING_SPAN_CU = neon.MAX_AUTOSCALING_RANGE_CU
+NEON_MAX_HISTORY_SECONDS = neon.MAX_HISTORY_RETENTION_SECONDS
 # Railway volume backups: what each schedule keeps (Railway docs: daily 6 days, weekly 1 month, monthly 3).
 RAILWAY_BACKUP_KEEPS_DAYS = {"daily": 6, "weekly": 30, "monthly": 90}
-RAILWAY_MAX_REPLICAS = 50
 REDIS_EVICTION_POLICIES = (
     "noeviction",
     "allkeys-lru",
@@ -319,14 +271,14 @@ class HealthCheck(Model):
     @field_validator("timeout")
     @classmethod
     def _timeout(cls, value: Duration) -> Duration:
-        if not 1 <= value.seconds <= 3600:
+        if not 1 <= value.seconds <= railway.MAX_HEALTHCHECK_TIMEOUT_SECONDS:
             raise ValueError("must be between 1s and 1h")
         return value
 
 
 class RestartPolicy(Model):
     policy: Literal["always", "on_failure", "never"] = "on_failure"
-    max_retries: int | None = Field(None, ge=0, le=100)
+    max_retries: int | None = Field(None, ge=0, le=railway.MAX_RESTART_RETRIES)
 
     @model_validator(mode="after")
     def _retries(self) -> RestartPolicy:
@@ -520,7 +472,7 @@ class Compute(Model):
     def _suspend(cls, value: str | None) -> str | None:
         if value is not None and value != "never":
             seconds = _parse_duration(value).seconds
-            if not 60 <= seconds <= 604800:
+            if not 60 <= seconds <= neon.MAX_SUSPEND_TIMEOUT_SECONDS:
                 raise ValueError("must be never, or between 1m and 7d")
         return value
 
@@ -584,7 +536,10 @@ class Database(Model):
         elif self.region not in NEON_REGIONS:
             problems.add("region", region_error("Neon", self.region, NEON_REGIONS))
         if self.postgres is not None and self.postgres not in NEON_POSTGRES_VERSIONS:
-            problems.add("postgres", f"{self.postgres}: Neon runs Postgres 14 to 18")
+            problems.add(
+                "postgres",
+                f"{self.postgres}: Neon runs Postgres {neon.MIN_PG_VERSION} to {neon.MAX_PG_VERSION}",
+            )
         c = self.compute
         self._not_for_engine(
             problems,
@@ -609,11 +564,11 @@ class Database(Model):
         if lo > hi:
             problems.add("compute.min", "is above compute.max")
         elif lo != hi and hi > NEON_MAX_AUTOSCALING_CU:
-            problems.add("compute.max", f"Neon autoscales only up to {NEON_MAX_AUTOSCALING_CU} CU")
+            problems.add("compute.max", f"Neon autoscales only up to {NEON_MAX_AUTOSCALING_CU:g} CU")
         elif hi - lo > NEON_MAX_AUTOSCALING_SPAN_CU:
             problems.add(
                 "compute",
-                f"Neon's autoscaling range (max - min) is at most {NEON_MAX_AUTOSCALING_SPAN_CU} CU",
+                f"Neon's autoscaling range (max - min) is at most {NEON_MAX_AUTOSCALING_SPAN_CU:g} CU",
             )
         b = self.backups
         if b.retention and b.point_in_time and b.retention != b.point_in_time:

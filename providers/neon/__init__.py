@@ -7,6 +7,12 @@ Credentials come from `configure()`: `neon:apiKey` / `NEON_API_KEY`, `neon:apiUr
 from providers.neon.client import DEFAULT_API_URL, NeonClient
 from providers.neon.resources import (
     COMPUTE_SIZES,
+    MAX_AUTOSCALING_CU,
+    MAX_AUTOSCALING_RANGE_CU,
+    MAX_HISTORY_RETENTION_SECONDS,
+    MAX_PG_VERSION,
+    MAX_SUSPEND_TIMEOUT_SECONDS,
+    MIN_PG_VERSION,
     REGIONS,
     Branch,
     BranchArgs,
@@ -27,6 +33,12 @@ from providers.neon.resources import (
 __all__ = [
     "COMPUTE_SIZES",
     "DEFAULT_API_URL",
+    "MAX_AUTOSCALING_CU",
+    "MAX_AUTOSCALING_RANGE_CU",
+    "MAX_HISTORY_RETENTION_SECONDS",
+    "MAX_PG_VERSION",
+    "MAX_SUSPEND_TIMEOUT_SECONDS",
+    "MIN_PG_VERSION",
     "REGIONS",
     "Branch",
     "BranchArgs",

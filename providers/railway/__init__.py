@@ -3,6 +3,9 @@
 from providers.railway.client import DEFAULT_API_URL, RailwayApiError, RailwayClient
 from providers.railway.resources import (
     KNOWN_REGIONS,
+    MAX_HEALTHCHECK_TIMEOUT_SECONDS,
+    MAX_RESTART_RETRIES,
+    MAX_TOTAL_REPLICAS,
     CustomDomain,
     CustomDomainArgs,
     DeploymentFailedError,
@@ -29,6 +32,9 @@ from providers.railway.resources import (
 __all__ = [
     "DEFAULT_API_URL",
     "KNOWN_REGIONS",
+    "MAX_HEALTHCHECK_TIMEOUT_SECONDS",
+    "MAX_RESTART_RETRIES",
+    "MAX_TOTAL_REPLICAS",
     "CustomDomain",
     "CustomDomainArgs",
     "DeploymentFailedError",

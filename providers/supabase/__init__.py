@@ -1,6 +1,6 @@
 """Supabase Management API: the typed client and the dynamic resources built on it."""
 
-from providers.supabase.client import INSTANCE_SIZES, REGIONS, SupabaseClient
+from providers.supabase.client import INSTANCE_SIZES, PITR_DAYS, REGIONS, SupabaseClient
 from providers.supabase.resources import (
     ACCESS_TOKEN,
     API_URL,
@@ -38,6 +38,7 @@ __all__ = [
     "ACCESS_TOKEN",
     "API_URL",
     "INSTANCE_SIZES",
+    "PITR_DAYS",
     "REGIONS",
     "AuthConfig",
     "AuthConfigArgs",
