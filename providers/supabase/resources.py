@@ -56,6 +56,9 @@ from providers.supabase.client import (
     selected_addon,
 )
 from providers.supabase.client import (
+    PoolerConfig as PoolerObject,
+)
+from providers.supabase.client import (
     Project as ProjectObject,
 )
 
@@ -156,6 +159,11 @@ class SupabaseProvider(PlatformProvider):
             sleep=self.sleep,
             clock=self.clock,
         )
+
+
+def _primary_pooler(api: SupabaseClient, ref: str) -> PoolerObject | None:
+    """The shared pooler's entry for the project's primary database (read replicas have their own)."""
+    return next((p for p in api.get_pooler_config(ref) if p.get("database_type") == "PRIMARY"), None)
 
 
 def _check_ref(value: str) -> str:
@@ -310,8 +318,7 @@ class ProjectProvider(SupabaseProvider):
             (k.get("api_key") for k in keys if k.get("type") == "legacy" and k.get("name") == "service_role"),
             None,
         )
-        poolers = api.get_pooler_config(ref)
-        primary = next((p for p in poolers if p.get("database_type") == "PRIMARY"), None)
+        primary = _primary_pooler(api, ref)
         if primary is None:
             raise ApiError(
                 vendor=VENDOR, operation="v1-get-pooler-config", message=f"no PRIMARY pooler for {ref}"
@@ -895,13 +902,13 @@ class PoolerConfigProvider(_SettingProvider):
         return self._computed(api, ref)
 
     def _computed(self, api: SupabaseClient, ref: str) -> dict[str, Any]:
-        primary = next((p for p in api.get_pooler_config(ref) if p.get("database_type") == "PRIMARY"), None)
+        primary = _primary_pooler(api, ref)
         if primary is None:
             return {}
         return {"pooler_host": primary["db_host"], "pooler_port": primary["db_port"]}
 
     def _fetch(self, api: SupabaseClient, ref: str, old: Mapping[str, Any]) -> dict[str, Any]:
-        primary = next((p for p in api.get_pooler_config(ref) if p.get("database_type") == "PRIMARY"), None)
+        primary = _primary_pooler(api, ref)
         if primary is None:
             return {}
         current: dict[str, Any] = {"pooler_host": primary["db_host"], "pooler_port": primary["db_port"]}
