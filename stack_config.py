@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from providers import neon, railway, supabase
+from providers.base import format_loc
 
 NAMESPACE = "platform"
 
@@ -1027,16 +1028,6 @@ _MESSAGES = {
 }
 
 
-def _format_loc(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
 def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
     """The keys the mapping at `loc[:-1]` accepts (for 'did you mean')."""
     current: Any = model
@@ -1095,10 +1086,10 @@ def describe_errors(exc: ValidationError, stack_file: str) -> list[str]:
         found = ctx.get("error")
         if isinstance(found, Problems):
             for sub, sub_message in found.items:
-                path = ".".join(p for p in (_format_loc(loc), sub) if p)
+                path = ".".join(p for p in (format_loc(loc), sub) if p)
                 problems.append(_line(stack_file, path, sub_message))
             continue
-        problems.append(_line(stack_file, _format_loc(loc), message))
+        problems.append(_line(stack_file, format_loc(loc), message))
     # The same message can arrive from several union branches.
     return list(dict.fromkeys(problems))
 
