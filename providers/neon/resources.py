@@ -342,6 +342,32 @@ class NeonProvider(PlatformProvider):
                 sleep=self.sleep,
             )
 
+    def wait_or_undo(
+        self,
+        project_id: str,
+        operations: list[Json] | None,
+        subject: str,
+        *,
+        undo: Callable[[], Any],
+        what: str,
+    ) -> None:
+        """Wait for a create's operations; if that fails, remove what the create made (all-or-nothing) and
+        raise the failure, noting anything the removal left behind."""
+        try:
+            self.wait_for_operations(project_id, operations, subject)
+        except Exception as error:
+            raise_with_note(error, _cleanup(undo, what))
+
+    def delete_and_wait(
+        self, project_id: str, name: str, subject: str, delete: Callable[[], Json | None]
+    ) -> None:
+        """Delete an object inside a project and wait for the operations that remove it (none when the API
+        says it was gone already)."""
+        with about(self.kind, name), project_lock(project_id):
+            response = delete()
+            if response:
+                self.wait_for_operations(project_id, response.get("operations"), subject)
+
 
 def _raise_if_failed(operation: Json) -> None:
     status = operation.get("status")
@@ -604,13 +630,13 @@ class BranchProvider(NeonProvider):
                 if len(found) != 1:
                     raise
                 created, branch = {"operations": self.running_operations(project_id)}, found[0]
-            try:
-                self.wait_for_operations(project_id, created.get("operations"), f"neon branch {inputs.name}")
-            except Exception as error:
-                note = _cleanup(
-                    lambda: client.delete_project_branch(project_id, branch["id"]), f"branch {branch['id']}"
-                )
-                raise_with_note(error, note)
+            self.wait_or_undo(
+                project_id,
+                created.get("operations"),
+                f"neon branch {inputs.name}",
+                undo=lambda: client.delete_project_branch(project_id, branch["id"]),
+                what=f"branch {branch['id']}",
+            )
         return dynamic.CreateResult(branch["id"], self._outputs(inputs, branch))
 
     @staticmethod
@@ -654,10 +680,12 @@ class BranchProvider(NeonProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
-        with about(self.kind, str(props.get("name", id_))), project_lock(project_id):
-            response = self.client().delete_project_branch(project_id, id_)
-            if response:
-                self.wait_for_operations(project_id, response.get("operations"), f"neon branch {id_}")
+        self.delete_and_wait(
+            project_id,
+            str(props.get("name", id_)),
+            f"neon branch {id_}",
+            lambda: self.client().delete_project_branch(project_id, id_),
+        )
 
 
 # -- Endpoint ----------------------------------------------------------------------------------------------
@@ -695,14 +723,13 @@ class EndpointProvider(NeonProvider):
                 if not found:
                     raise
                 created, endpoint = {"operations": self.running_operations(project_id)}, found[0]
-            try:
-                self.wait_for_operations(project_id, created.get("operations"), f"neon {name}")
-            except Exception as error:
-                note = _cleanup(
-                    lambda: client.delete_project_endpoint(project_id, endpoint["id"]),
-                    f"endpoint {endpoint['id']}",
-                )
-                raise_with_note(error, note)
+            self.wait_or_undo(
+                project_id,
+                created.get("operations"),
+                f"neon {name}",
+                undo=lambda: client.delete_project_endpoint(project_id, endpoint["id"]),
+                what=f"endpoint {endpoint['id']}",
+            )
         return dynamic.CreateResult(endpoint["id"], self._outputs(inputs, endpoint))
 
     @staticmethod
@@ -753,10 +780,12 @@ class EndpointProvider(NeonProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
-        with about(self.kind, id_), project_lock(project_id):
-            response = self.client().delete_project_endpoint(project_id, id_)
-            if response:
-                self.wait_for_operations(project_id, response.get("operations"), f"neon endpoint {id_}")
+        self.delete_and_wait(
+            project_id,
+            id_,
+            f"neon endpoint {id_}",
+            lambda: self.client().delete_project_endpoint(project_id, id_),
+        )
 
 
 # -- Role --------------------------------------------------------------------------------------------------
@@ -785,14 +814,13 @@ class RoleProvider(NeonProvider):
                     role = client.get_project_branch_role(project_id, branch_id, inputs.name)
                 role["password"] = client.get_project_branch_role_password(project_id, branch_id, inputs.name)
                 created = {"operations": self.running_operations(project_id)}
-            try:
-                self.wait_for_operations(project_id, created.get("operations"), f"neon role {inputs.name}")
-            except Exception as error:
-                note = _cleanup(
-                    lambda: client.delete_project_branch_role(project_id, branch_id, inputs.name),
-                    f"role {inputs.name}",
-                )
-                raise_with_note(error, note)
+            self.wait_or_undo(
+                project_id,
+                created.get("operations"),
+                f"neon role {inputs.name}",
+                undo=lambda: client.delete_project_branch_role(project_id, branch_id, inputs.name),
+                what=f"role {inputs.name}",
+            )
         outs = {
             **_input_dump(inputs),
             "password": role["password"],
@@ -831,10 +859,12 @@ class RoleProvider(NeonProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
-        with about(self.kind, str(props["name"])), project_lock(project_id):
-            response = self.client().delete_project_branch_role(project_id, props["branch_id"], props["name"])
-            if response:
-                self.wait_for_operations(project_id, response.get("operations"), f"neon role {props['name']}")
+        self.delete_and_wait(
+            project_id,
+            str(props["name"]),
+            f"neon role {props['name']}",
+            lambda: self.client().delete_project_branch_role(project_id, props["branch_id"], props["name"]),
+        )
 
 
 # -- Database ----------------------------------------------------------------------------------------------
@@ -862,16 +892,13 @@ class DatabaseProvider(NeonProvider):
                 with _unless_missing(ambiguous):
                     database = client.get_project_branch_database(project_id, branch_id, inputs.name)
                 created = {"operations": self.running_operations(project_id)}
-            try:
-                self.wait_for_operations(
-                    project_id, created.get("operations"), f"neon database {inputs.name}"
-                )
-            except Exception as error:
-                note = _cleanup(
-                    lambda: client.delete_project_branch_database(project_id, branch_id, inputs.name),
-                    f"database {inputs.name}",
-                )
-                raise_with_note(error, note)
+            self.wait_or_undo(
+                project_id,
+                created.get("operations"),
+                f"neon database {inputs.name}",
+                undo=lambda: client.delete_project_branch_database(project_id, branch_id, inputs.name),
+                what=f"database {inputs.name}",
+            )
         return dynamic.CreateResult(str(database["id"]), self._outputs(inputs, database))
 
     @staticmethod
@@ -925,14 +952,14 @@ class DatabaseProvider(NeonProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
-        with about(self.kind, str(props["name"])), project_lock(project_id):
-            response = self.client().delete_project_branch_database(
+        self.delete_and_wait(
+            project_id,
+            str(props["name"]),
+            f"neon database {props['name']}",
+            lambda: self.client().delete_project_branch_database(
                 project_id, props["branch_id"], props["name"]
-            )
-            if response:
-                self.wait_for_operations(
-                    project_id, response.get("operations"), f"neon database {props['name']}"
-                )
+            ),
+        )
 
 
 # -- ConnectionUri -----------------------------------------------------------------------------------------
