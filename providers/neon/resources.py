@@ -315,6 +315,10 @@ class NeonProvider(PlatformProvider):
             delete_before_replace=self.delete_before_replace if replaces else None,
         )
 
+    def read_result(self, id_: str, outs: dict[str, Any]) -> dynamic.ReadResult:
+        """Refreshed outputs, and the inputs as they now stand (outputs hold every input)."""
+        return dynamic.ReadResult(id_, outs, {k: outs.get(k) for k in self.Inputs.model_fields})
+
     # -- operations ----------------------------------------------------------------------------------------
     def running_operations(self, project_id: str) -> list[Json]:
         """The project's unfinished operations: what to wait for when a create's answer was lost."""
@@ -595,7 +599,7 @@ class ProjectProvider(NeonProvider):
             **self._vendor_values(project),
             "proxy_host": project.get("proxy_host"),
         }
-        return dynamic.ReadResult(id_, outs, {k: outs.get(k) for k in ProjectInputs.model_fields})
+        return self.read_result(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         with about(self.kind, str(props.get("name", id_))), project_lock(id_):
@@ -640,15 +644,16 @@ class BranchProvider(NeonProvider):
         return dynamic.CreateResult(branch["id"], self._outputs(inputs, branch))
 
     @staticmethod
-    def _outputs(inputs: BranchInputs, branch: Json) -> dict[str, Any]:
+    def _vendor_values(branch: Json) -> dict[str, Any]:
         return {
-            **_input_dump(inputs),
             "name": branch["name"],
             "protected": branch.get("protected", False),
             "parent_id": branch.get("parent_id"),
-            "branch_id": branch["id"],
             "default": bool(branch.get("default", False)),
         }
+
+    def _outputs(self, inputs: BranchInputs, branch: Json) -> dict[str, Any]:
+        return {**_input_dump(inputs), **self._vendor_values(branch), "branch_id": branch["id"]}
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         inputs: BranchInputs = _inputs(BranchInputs, news)
@@ -669,14 +674,7 @@ class BranchProvider(NeonProvider):
             if error.is_not_found:
                 return dynamic.ReadResult(None, {})
             raise
-        outs = {
-            **strip_provider(props),
-            "name": branch["name"],
-            "protected": branch.get("protected", False),
-            "parent_id": branch.get("parent_id"),
-            "default": bool(branch.get("default", False)),
-        }
-        return dynamic.ReadResult(id_, outs, {k: outs.get(k) for k in BranchInputs.model_fields})
+        return self.read_result(id_, {**strip_provider(props), **self._vendor_values(branch)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
@@ -776,7 +774,7 @@ class EndpointProvider(NeonProvider):
             "host": endpoint["host"],
             "pooler_host": pooler_host_of(endpoint["host"]),
         }
-        return dynamic.ReadResult(id_, outs, {k: outs.get(k) for k in EndpointInputs.model_fields})
+        return self.read_result(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
@@ -855,7 +853,7 @@ class RoleProvider(NeonProvider):
                 return dynamic.ReadResult(None, {})
             raise
         outs = {**strip_provider(props), "protected": bool(role.get("protected", False))}
-        return dynamic.ReadResult(id_, outs, {k: outs.get(k) for k in RoleInputs.model_fields})
+        return self.read_result(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
@@ -902,13 +900,11 @@ class DatabaseProvider(NeonProvider):
         return dynamic.CreateResult(str(database["id"]), self._outputs(inputs, database))
 
     @staticmethod
-    def _outputs(inputs: DatabaseInputs, database: Json) -> dict[str, Any]:
-        return {
-            **_input_dump(inputs),
-            "name": database["name"],
-            "owner_name": database["owner_name"],
-            "database_id": database["id"],
-        }
+    def _vendor_values(database: Json) -> dict[str, Any]:
+        return {"name": database["name"], "owner_name": database["owner_name"], "database_id": database["id"]}
+
+    def _outputs(self, inputs: DatabaseInputs, database: Json) -> dict[str, Any]:
+        return {**_input_dump(inputs), **self._vendor_values(database)}
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         inputs: DatabaseInputs = _inputs(DatabaseInputs, news)
@@ -942,13 +938,7 @@ class DatabaseProvider(NeonProvider):
             database = next((d for d in listed if str(d["id"]) == id_), None)
         if database is None or str(database["id"]) != id_:
             return dynamic.ReadResult(None, {})
-        outs = {
-            **strip_provider(props),
-            "name": database["name"],
-            "owner_name": database["owner_name"],
-            "database_id": database["id"],
-        }
-        return dynamic.ReadResult(id_, outs, {k: outs.get(k) for k in DatabaseInputs.model_fields})
+        return self.read_result(id_, {**strip_provider(props), **self._vendor_values(database)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
@@ -1014,7 +1004,7 @@ class ConnectionUriProvider(NeonProvider):
             if error.is_not_found:
                 return dynamic.ReadResult(None, {})
             raise
-        return dynamic.ReadResult(id_, outs, {k: outs.get(k) for k in ConnectionUriInputs.model_fields})
+        return self.read_result(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Nothing to delete: the URIs belong to the role and database."""
