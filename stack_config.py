@@ -18,7 +18,7 @@ import difflib
 import json
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -309,6 +309,11 @@ class Migration(Model):
     dir: str | None = Field(None, description="working directory of the command (default: the project)")
 
 
+def _shorthand_for(key: str, convert: Callable[[str], str] = str) -> BeforeValidator:
+    """A plain string in the stack file stands for `{key: string}` (`healthcheck: /health`)."""
+    return BeforeValidator(lambda value: {key: convert(value)} if isinstance(value, str) else value)
+
+
 class Service(Model):
     kind: Literal["web", "worker"]
     image: str | None = None
@@ -318,38 +323,23 @@ class Service(Model):
     start: str | None = None
     pre_deploy: list[str] = Field(default_factory=list)
     port: int | None = Field(None, ge=1, le=65535)
-    healthcheck: HealthCheck | None = None
+    healthcheck: Annotated[HealthCheck | None, _shorthand_for("path")] = None
     replicas: dict[str, int] | int = 1
     region: str | None = None
-    restart: RestartPolicy | None = None
+    restart: Annotated[RestartPolicy | None, _shorthand_for("policy", str.lower)] = None
     resources: Resources | None = None
     cron: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
     secrets: list[str] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=list)
     uses: list[Literal["database", "redis"]] | None = None
-    migrate: Migration | None = None
+    migrate: Annotated[Migration | None, _shorthand_for("command")] = None
     smoke: str | None = Field(None, description="path the smoke check requests (default: the health check)")
 
     @field_validator("pre_deploy", mode="before")
     @classmethod
     def _pre_deploy(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("healthcheck", mode="before")
-    @classmethod
-    def _healthcheck(cls, value: Any) -> Any:
-        return {"path": value} if isinstance(value, str) else value
-
-    @field_validator("restart", mode="before")
-    @classmethod
-    def _restart(cls, value: Any) -> Any:
-        return {"policy": value.lower()} if isinstance(value, str) else value
-
-    @field_validator("migrate", mode="before")
-    @classmethod
-    def _migrate(cls, value: Any) -> Any:
-        return {"command": value} if isinstance(value, str) else value
 
     @field_validator("env", mode="before")
     @classmethod
