@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -68,7 +70,25 @@ class Engine:
     def _secrets(self) -> PassphraseSecretsManager:
         return secrets_manager_for(self.project, self.stack, self.store.secrets_state())
 
-    def _providers(self, config: StackConfig, display: Display) -> tuple[DynamicProviderHost, Any]:
+    def _load(self) -> tuple[PassphraseSecretsManager, StackConfig, Snapshot]:
+        """The stack's secrets manager, its config (secrets decrypted) and its last saved state."""
+        manager = self._secrets()
+        config = load_stack_config(self.project, self.stack, manager)
+        return manager, config, self.store.load(manager)
+
+    @contextlib.contextmanager
+    def _deployment(
+        self,
+        display: Display,
+        manager: PassphraseSecretsManager,
+        config: StackConfig,
+        old: Snapshot,
+        *,
+        preview: bool,
+        parallel: int,
+    ) -> Iterator[Deployment]:
+        """A deployment from `old`, its providers running (the dynamic-provider host starting in the
+        background); on leaving, the host is closed and the display stopped."""
         host = DynamicProviderHost(
             self.project.root,
             self.project.name,
@@ -81,17 +101,28 @@ class Engine:
         host.start_soon()
         local: dict[str, Provider] = {"random": RandomProvider(), "command": CommandProvider()}
 
-        def factory(package: str) -> Provider:
+        def providers(package: str) -> Provider:
             if package == "pulumi-python":
                 return host
             if package in local:
                 return local[package]
             raise ProviderError(f"the local engine has no provider for package '{package}'")
 
-        return host, factory
-
-    def _save_fn(self, manager: PassphraseSecretsManager) -> Any:
-        return lambda snapshot: self.store.save(snapshot, manager)
+        deployment = Deployment(
+            project=self.project.name,
+            stack=self.stack,
+            old=old,
+            providers=providers,
+            preview=preview,
+            parallel=parallel,
+            sink=display,
+            save=lambda snapshot: self.store.save(snapshot, manager),
+        )
+        try:
+            yield deployment
+        finally:
+            host.close()
+            display.stop()
 
     # -- up / preview ------------------------------------------------------------------------------------
     def up(
@@ -103,56 +134,33 @@ class Engine:
         show_sames: bool = False,
     ) -> Result:
         display = Display(io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames)
-        manager = self._secrets()
-        config = load_stack_config(self.project, self.stack, manager)
-        old = self.store.load(manager)
-        host, providers = self._providers(config, display)
-        deployment = Deployment(
-            project=self.project.name,
-            stack=self.stack,
-            old=old,
-            providers=providers,
-            preview=preview,
-            parallel=parallel,
-            sink=display,
-            save=self._save_fn(manager),
-        )
-        display.start(f"{'Previewing update' if preview else 'Updating'} ({self.stack}):")
-        started = time.monotonic()
-        program_error: BaseException | None = None
-        try:
-            run_program(
-                root=self.project.root,
-                main=self.project.main,
-                project=self.project.name,
-                stack=self.stack,
-                config=config.values,
-                secret_keys=config.secret_keys,
-                monitor=EngineMonitor(deployment),
-                log=EngineLog(display),
-                preview=preview,
-                parallel=parallel,
-            )
-        except BaseException as exc:
-            program_error = exc
-        try:
+        manager, config, old = self._load()
+        with self._deployment(
+            display, manager, config, old, preview=preview, parallel=parallel
+        ) as deployment:
+            display.start(f"{'Previewing update' if preview else 'Updating'} ({self.stack}):")
+            started = time.monotonic()
+            program_error: BaseException | None = None
+            try:
+                run_program(
+                    root=self.project.root,
+                    main=self.project.main,
+                    project=self.project.name,
+                    stack=self.stack,
+                    config=config.values,
+                    secret_keys=config.secret_keys,
+                    monitor=EngineMonitor(deployment),
+                    log=EngineLog(display),
+                    preview=preview,
+                    parallel=parallel,
+                )
+            except BaseException as exc:
+                program_error = exc
             if program_error is None:
                 deployment.finish()
             else:
                 deployment.save()
-        finally:
-            host.close()
-            display.stop()
-        errors = self._report_errors(display, deployment, program_error)
-        display.outputs(deployment.outputs)
-        display.summary(failed=bool(errors))
-        result = Result(
-            ok=not errors,
-            events=deployment.events,
-            outputs=deployment.outputs,
-            errors=errors,
-            counts=dict(display.counts),
-        )
+        result = self._result(display, deployment, program_error, deployment.outputs)
         if json_output:
             result.digest = preview_digest(
                 deployment.events,
@@ -163,6 +171,27 @@ class Engine:
             )
             print(json.dumps(result.digest, indent=4), file=self.out, flush=True)
         return result
+
+    def _result(
+        self,
+        display: Display,
+        deployment: Deployment,
+        program_error: BaseException | None,
+        outputs: dict[str, Any] | None,
+    ) -> Result:
+        """After the run: its errors as diagnostics, the stack outputs (`None`: none to show, as on a
+        destroy), the summary, and the result."""
+        errors = self._report_errors(display, deployment, program_error)
+        if outputs is not None:
+            display.outputs(outputs)
+        display.summary(failed=bool(errors))
+        return Result(
+            ok=not errors,
+            events=deployment.events,
+            outputs=outputs if outputs is not None else {},
+            errors=errors,
+            counts=dict(display.counts),
+        )
 
     def _report_errors(
         self, display: Display, deployment: Deployment, program_error: BaseException | None
@@ -188,45 +217,19 @@ class Engine:
     # -- refresh -------------------------------------------------------------------------------------------
     def refresh(self, *, parallel: int = UNBOUNDED) -> Result:
         display = Display(self.out, preview=False)
-        manager = self._secrets()
-        config = load_stack_config(self.project, self.stack, manager)
-        snapshot = self.store.load(manager)
-        host, providers = self._providers(config, display)
-        deployment = Deployment(
-            project=self.project.name,
-            stack=self.stack,
-            old=snapshot,
-            providers=providers,
-            preview=False,
-            parallel=parallel,
-            sink=display,
-            save=self._save_fn(manager),
-        )
-        display.start(f"Refreshing ({self.stack}):")
-        try:
+        manager, config, snapshot = self._load()
+        with self._deployment(
+            display, manager, config, snapshot, preview=False, parallel=parallel
+        ) as deployment:
+            display.start(f"Refreshing ({self.stack}):")
             refreshed = deployment.refresh(snapshot.resources)
             self.store.save(Snapshot(resources=refreshed, pending_operations=[]), manager)
-        finally:
-            host.close()
-            display.stop()
-        errors = self._report_errors(display, deployment, None)
-        outputs = Snapshot(resources=refreshed).outputs()
-        display.outputs(outputs)
-        display.summary(failed=bool(errors))
-        return Result(
-            ok=not errors,
-            events=deployment.events,
-            outputs=outputs,
-            errors=errors,
-            counts=dict(display.counts),
-        )
+        return self._result(display, deployment, None, Snapshot(resources=refreshed).outputs())
 
     # -- destroy -------------------------------------------------------------------------------------------
     def destroy(self, *, parallel: int = UNBOUNDED, preview: bool = False) -> Result:
         display = Display(self.out, preview=preview)
-        manager = self._secrets()
-        config = load_stack_config(self.project, self.stack, manager)
-        snapshot = self.store.load(manager)
+        manager, config, snapshot = self._load()
         display.start(f"{'Previewing destroy' if preview else 'Destroying'} ({self.stack}):")
         protected = [r for r in snapshot.resources if r.protect and not r.delete]
         if protected:
@@ -237,27 +240,13 @@ class Engine:
             display.print()
             display.summary(failed=True)
             return Result(ok=False, errors=errors)
-        host, providers = self._providers(config, display)
-        deployment = Deployment(
-            project=self.project.name,
-            stack=self.stack,
-            old=snapshot,
-            providers=providers,
-            preview=preview,
-            parallel=parallel,
-            sink=display,
-            save=self._save_fn(manager),
-        )
-        try:
+        with self._deployment(
+            display, manager, config, snapshot, preview=preview, parallel=parallel
+        ) as deployment:
             deployment.delete_in_order(list(snapshot.resources))
             if not preview:
                 deployment.save()
-        finally:
-            host.close()
-            display.stop()
-        errors = self._report_errors(display, deployment, None)
-        display.summary(failed=bool(errors))
-        return Result(ok=not errors, events=deployment.events, errors=errors, counts=dict(display.counts))
+        return self._result(display, deployment, None, None)
 
     # -- state ---------------------------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
