@@ -25,7 +25,7 @@ from pulumi import dynamic
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from providers.http import Secret
+from providers.http import ApiError, Secret
 
 PROVIDER_KEY = "__provider"
 UNKNOWN = rpc.UNKNOWN
@@ -263,6 +263,19 @@ def require_secret(setting: Setting, config: dynamic.Config | None) -> Secret:
     if not value:
         raise CredentialsMissingError(setting.missing_message())
     return Secret(value)
+
+
+def unless_gone(
+    fetch: Callable[[], T], is_gone: Callable[[ApiError], bool] = lambda error: error.is_not_found
+) -> T | None:
+    """`fetch()`, or None when the API answers that the object does not exist, which `read` reports as
+    gone; any other failure is raised."""
+    try:
+        return fetch()
+    except ApiError as error:
+        if is_gone(error):
+            return None
+        raise
 
 
 # -- the Resource side ------------------------------------------------------------------------------------

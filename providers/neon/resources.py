@@ -36,6 +36,7 @@ from providers.base import (
     require_secret,
     resource_props,
     strip_provider,
+    unless_gone,
     with_secret_outputs,
 )
 from providers.http import AmbiguousRequestError, ApiError
@@ -588,12 +589,9 @@ class ProjectProvider(NeonProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """One request: the project. Computed values (password, URIs) are kept from state."""
-        try:
-            project = self.client().get_project(id_)
-        except ApiError as error:
-            if error.is_not_found:
-                return dynamic.ReadResult(None, {})
-            raise
+        project = unless_gone(lambda: self.client().get_project(id_))
+        if project is None:
+            return dynamic.ReadResult(None, {})
         outs = {
             **strip_provider(props),
             **self._vendor_values(project),
@@ -668,12 +666,9 @@ class BranchProvider(NeonProvider):
         return dynamic.UpdateResult(self._outputs(inputs, response["branch"]))
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        try:
-            branch = self.client().get_project_branch(props["project_id"], id_)
-        except ApiError as error:
-            if error.is_not_found:
-                return dynamic.ReadResult(None, {})
-            raise
+        branch = unless_gone(lambda: self.client().get_project_branch(props["project_id"], id_))
+        if branch is None:
+            return dynamic.ReadResult(None, {})
         return self.read_result(id_, {**strip_provider(props), **self._vendor_values(branch)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -762,12 +757,9 @@ class EndpointProvider(NeonProvider):
         return dynamic.UpdateResult(self._outputs(inputs, response["endpoint"]))
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        try:
-            endpoint = self.client().get_project_endpoint(props["project_id"], id_)
-        except ApiError as error:
-            if error.is_not_found:
-                return dynamic.ReadResult(None, {})
-            raise
+        endpoint = unless_gone(lambda: self.client().get_project_endpoint(props["project_id"], id_))
+        if endpoint is None:
+            return dynamic.ReadResult(None, {})
         outs = {
             **strip_provider(props),
             **self._vendor_values(endpoint),
@@ -844,14 +836,13 @@ class RoleProvider(NeonProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """One request: the role. The password is kept from state (reads never return it)."""
-        try:
-            role = self.client().get_project_branch_role(
+        role = unless_gone(
+            lambda: self.client().get_project_branch_role(
                 props["project_id"], props["branch_id"], props["name"]
             )
-        except ApiError as error:
-            if error.is_not_found:
-                return dynamic.ReadResult(None, {})
-            raise
+        )
+        if role is None:
+            return dynamic.ReadResult(None, {})
         outs = {**strip_provider(props), "protected": bool(role.get("protected", False))}
         return self.read_result(id_, outs)
 
@@ -929,12 +920,9 @@ class DatabaseProvider(NeonProvider):
             if not error.is_not_found:
                 raise
             # Renamed outside Pulumi? Databases keep their id.
-            try:
-                listed = client.list_project_branch_databases(project_id, branch_id)
-            except ApiError as list_error:
-                if list_error.is_not_found:
-                    return dynamic.ReadResult(None, {})
-                raise
+            listed = unless_gone(lambda: client.list_project_branch_databases(project_id, branch_id))
+            if listed is None:
+                return dynamic.ReadResult(None, {})
             database = next((d for d in listed if str(d["id"]) == id_), None)
         if database is None or str(database["id"]) != id_:
             return dynamic.ReadResult(None, {})
@@ -998,12 +986,9 @@ class ConnectionUriProvider(NeonProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         inputs: ConnectionUriInputs = _inputs(ConnectionUriInputs, props)
-        try:
-            outs = self._fetch(inputs)
-        except ApiError as error:
-            if error.is_not_found:
-                return dynamic.ReadResult(None, {})
-            raise
+        outs = unless_gone(lambda: self._fetch(inputs))
+        if outs is None:
+            return dynamic.ReadResult(None, {})
         return self.read_result(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -39,6 +39,7 @@ from providers.base import (
     poll_until,
     resource_props,
     strip_provider,
+    unless_gone,
     with_secret_outputs,
 )
 from providers.http import AmbiguousRequestError, ApiError, Secret
@@ -264,12 +265,9 @@ class ProjectProvider(RailwayProvider):
         return dynamic.UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        try:
-            project = self.client().project(id_)
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+        project = unless_gone(lambda: self.client().project(id_), is_not_found)
+        if project is None:
+            return dynamic.ReadResult(None, {})
         old = self.inputs(props)
         inputs = {
             **old,
@@ -349,12 +347,9 @@ class EnvironmentProvider(RailwayProvider):
         return dynamic.UpdateResult(self.inputs(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        try:
-            env = self.client().environment(id_)
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+        env = unless_gone(lambda: self.client().environment(id_), is_not_found)
+        if env is None:
+            return dynamic.ReadResult(None, {})
         old = self.inputs(props)
         source = (env.get("sourceEnvironment") or {}).get("id")
         inputs = {
@@ -504,12 +499,9 @@ class ServiceProvider(RailwayProvider):
         return env
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        try:
-            service = self.client().service(id_)
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+        service = unless_gone(lambda: self.client().service(id_), is_not_found)
+        if service is None:
+            return dynamic.ReadResult(None, {})
         old = self.inputs(props)
         inputs = {
             **old,
@@ -772,12 +764,9 @@ class ServiceInstanceProvider(RailwayProvider):
         # be read from ServiceInstance at all), and its service instances carry the latest deployment.
         old = self.inputs(props)
         service_id, environment_id = old["service_id"], old["environment_id"]
-        try:
-            env = self.client().environment(environment_id)
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+        env = unless_gone(lambda: self.client().environment(environment_id), is_not_found)
+        if env is None:
+            return dynamic.ReadResult(None, {})
         config = ((env.get("config") or {}).get("services") or {}).get(service_id)
         if not config:
             return dynamic.ReadResult(None, {})
@@ -971,16 +960,16 @@ class VariablesProvider(RailwayProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         old = self.inputs(props)
-        try:
-            current = self.client().variables(
+        current = unless_gone(
+            lambda: self.client().variables(
                 project_id=old["project_id"],
                 environment_id=old["environment_id"],
                 service_id=old.get("service_id"),
-            )
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+            ),
+            is_not_found,
+        )
+        if current is None:
+            return dynamic.ReadResult(None, {})
         # Only the names this resource manages; others belong to someone else (or to Railway).
         managed = {k: current[k] for k in old.get("variables", {}) if k in current}
         return self.read_result(id_, {**old, "variables": managed}, {})
@@ -1063,14 +1052,14 @@ class ServiceDomainProvider(RailwayProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         old = self.inputs(props)
-        try:
-            instance = self.client().service_instance(
+        instance = unless_gone(
+            lambda: self.client().service_instance(
                 service_id=old["service_id"], environment_id=old["environment_id"]
-            )
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+            ),
+            is_not_found,
+        )
+        if instance is None:
+            return dynamic.ReadResult(None, {})
         domains = (instance.get("domains") or {}).get("serviceDomains") or []
         found = next((d for d in domains if d.get("id") == id_), None)
         if found is None:
@@ -1179,12 +1168,11 @@ class CustomDomainProvider(RailwayProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         old = self.inputs(props)
-        try:
-            domain = self.client().custom_domain(id_, project_id=old["project_id"])
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+        domain = unless_gone(
+            lambda: self.client().custom_domain(id_, project_id=old["project_id"]), is_not_found
+        )
+        if domain is None:
+            return dynamic.ReadResult(None, {})
         inputs = {**old, "domain": domain.get("domain") or old["domain"]}
         if "target_port" in old or domain.get("targetPort"):
             inputs["target_port"] = domain.get("targetPort")
@@ -1308,12 +1296,9 @@ class VolumeProvider(RailwayProvider):
         # One request: the environment's config has the volume (region, size) and its mount (path, backup
         # schedules) on the service.
         old = self.inputs(props)
-        try:
-            env = self.client().environment(old["environment_id"])
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+        env = unless_gone(lambda: self.client().environment(old["environment_id"]), is_not_found)
+        if env is None:
+            return dynamic.ReadResult(None, {})
         config = env.get("config") or {}
         volume = (config.get("volumes") or {}).get(id_)
         mount = None
@@ -1409,14 +1394,14 @@ class TcpProxyProvider(RailwayProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         old = self.inputs(props)
-        try:
-            proxies = self.client().tcp_proxies(
+        proxies = unless_gone(
+            lambda: self.client().tcp_proxies(
                 service_id=old["service_id"], environment_id=old["environment_id"]
-            )
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+            ),
+            is_not_found,
+        )
+        if proxies is None:
+            return dynamic.ReadResult(None, {})
         found = next((p for p in proxies if p.get("id") == id_), None)
         if found is None:
             return dynamic.ReadResult(None, {})
@@ -1530,14 +1515,14 @@ class NotificationRuleProvider(RailwayProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         old = self.inputs(props)
-        try:
-            rules = self.client().notification_rules(
+        rules = unless_gone(
+            lambda: self.client().notification_rules(
                 workspace_id=old["workspace_id"], project_id=old.get("project_id")
-            )
-        except ApiError as exc:
-            if is_not_found(exc):
-                return dynamic.ReadResult(None, {})
-            raise
+            ),
+            is_not_found,
+        )
+        if rules is None:
+            return dynamic.ReadResult(None, {})
         rule = next((r for r in rules if r.get("id") == id_), None)
         if rule is None:
             return dynamic.ReadResult(None, {})

@@ -37,6 +37,7 @@ from providers.base import (
     require_secret,
     resource_props,
     strip_provider,
+    unless_gone,
     validate_or_raise,
     with_secret_outputs,
 )
@@ -542,12 +543,9 @@ class _SettingProvider(SupabaseProvider):
         old = strip_provider(props)
         ref = old.get("project_ref") or id_
         api = self._client()
-        try:
-            current = self._fetch(api, ref, old)
-        except ApiError as exc:
-            if exc.is_not_found:
-                return dynamic.ReadResult(None, {})
-            raise
+        current = unless_gone(lambda: self._fetch(api, ref, old))
+        if current is None:
+            return dynamic.ReadResult(None, {})
         merged = {**self._input_part(old), **current}
         inputs = {k: v for k, v in merged.items() if v is not None and k in self.Inputs.model_fields}
         return dynamic.ReadResult(id_, {**old, **current}, inputs=inputs)
