@@ -84,6 +84,12 @@ class Context:
         self.environment(environment_id)
         return self.model.instance(service_id, environment_id)
 
+    def owned(self, table: str, row_id: str, kind: str) -> dict[str, Any]:
+        """A row of `table` that belongs to a project (and, when it has one, an environment)."""
+        row = self.model.get(table, row_id, kind)
+        self.scope(row["projectId"], row.get("environmentId"))
+        return row
+
     def deployment(self, deployment: dict[str, Any]) -> dict[str, Any]:
         """A deployment shown to the client counts as one observation (once per request)."""
         if deployment["id"] not in self.observed:
@@ -501,21 +507,15 @@ def service_instance_redeploy(ctx: Context, environmentId: str, serviceId: str) 
     return True
 
 
-def _deployment(ctx: Context, deployment_id: str) -> dict[str, Any]:
-    found = ctx.model.get("deployments", deployment_id, "Deployment")
-    ctx.scope(found["projectId"], found["environmentId"])
-    return found
-
-
 @query("deployment")
 def deployment(ctx: Context, id: str) -> dict[str, Any]:
-    return ctx.deployment(_deployment(ctx, id))
+    return ctx.deployment(ctx.owned("deployments", id, "Deployment"))
 
 
 @mutation("deploymentRedeploy")
 def deployment_redeploy(ctx: Context, id: str, usePreviousImageTag: bool | None = None) -> dict[str, Any]:
     del usePreviousImageTag
-    old = _deployment(ctx, id)
+    old = ctx.owned("deployments", id, "Deployment")
     instance = ctx.model.instance(old["serviceId"], old["environmentId"])
     source = old["meta"]["serviceManifest"]["source"]
     return ctx.model.create_deployment(instance, reason="redeploy", outcome=ctx.outcome(), source=source)
@@ -523,7 +523,7 @@ def deployment_redeploy(ctx: Context, id: str, usePreviousImageTag: bool | None 
 
 @mutation("deploymentRemove")
 def deployment_remove(ctx: Context, id: str) -> bool:
-    ctx.model.remove_deployment(_deployment(ctx, id))
+    ctx.model.remove_deployment(ctx.owned("deployments", id, "Deployment"))
     return True
 
 
@@ -606,7 +606,7 @@ def _log_lines(model: RailwayModel, deployment: dict[str, Any], build: bool) -> 
 
 
 def _logs(ctx: Context, deploymentId: str, build: bool, limit: int | None, filter: str | None) -> list[Any]:
-    found = ctx.deployment(_deployment(ctx, deploymentId))
+    found = ctx.deployment(ctx.owned("deployments", deploymentId, "Deployment"))
     lines = _log_lines(ctx.model, found, build)
     if filter:
         lines = [line for line in lines if filter.lower() in line["message"].lower()]
@@ -710,12 +710,6 @@ def variable_delete(ctx: Context, input: dict[str, Any]) -> bool:
 # Domains and TCP proxies
 
 
-def _domain_owner(ctx: Context, table: str, domain_id: str, kind: str) -> dict[str, Any]:
-    found = ctx.model.get(table, domain_id, kind)
-    ctx.scope(found["projectId"], found["environmentId"])
-    return found
-
-
 @mutation("serviceDomainCreate")
 def service_domain_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
     ctx.instance(input["serviceId"], input["environmentId"])
@@ -724,14 +718,14 @@ def service_domain_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]
 
 @mutation("serviceDomainUpdate")
 def service_domain_update(ctx: Context, input: dict[str, Any]) -> bool:
-    _domain_owner(ctx, "serviceDomains", input["serviceDomainId"], "ServiceDomain")
+    ctx.owned("serviceDomains", input["serviceDomainId"], "ServiceDomain")
     ctx.model.update_service_domain(input)
     return True
 
 
 @mutation("serviceDomainDelete")
 def service_domain_delete(ctx: Context, id: str) -> bool:
-    _domain_owner(ctx, "serviceDomains", id, "ServiceDomain")
+    ctx.owned("serviceDomains", id, "ServiceDomain")
     ctx.model.table("serviceDomains").pop(id, None)
     return True
 
@@ -763,7 +757,7 @@ def custom_domain_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
 
 @query("customDomain")
 def custom_domain(ctx: Context, id: str, projectId: str) -> dict[str, Any]:
-    found = _domain_owner(ctx, "customDomains", id, "CustomDomain")
+    found = ctx.owned("customDomains", id, "CustomDomain")
     if found["projectId"] != projectId:
         raise NotFound("CustomDomain")
     return ctx.model.observe_custom_domain(found)
@@ -771,14 +765,14 @@ def custom_domain(ctx: Context, id: str, projectId: str) -> dict[str, Any]:
 
 @mutation("customDomainUpdate")
 def custom_domain_update(ctx: Context, environmentId: str, id: str, **rest: Any) -> bool:
-    _domain_owner(ctx, "customDomains", id, "CustomDomain")
+    ctx.owned("customDomains", id, "CustomDomain")
     ctx.model.update_custom_domain(id, environmentId, rest)
     return True
 
 
 @mutation("customDomainDelete")
 def custom_domain_delete(ctx: Context, id: str) -> bool:
-    _domain_owner(ctx, "customDomains", id, "CustomDomain")
+    ctx.owned("customDomains", id, "CustomDomain")
     ctx.model.table("customDomains").pop(id, None)
     return True
 
@@ -842,25 +836,13 @@ def tcp_proxies(ctx: Context, environmentId: str, serviceId: str) -> list[dict[s
 
 @mutation("tcpProxyDelete")
 def tcp_proxy_delete(ctx: Context, id: str) -> bool:
-    _domain_owner(ctx, "tcpProxies", id, "TCPProxy")
+    ctx.owned("tcpProxies", id, "TCPProxy")
     ctx.model.table("tcpProxies").pop(id, None)
     return True
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Volumes and backups
-
-
-def _volume(ctx: Context, volume_id: str) -> dict[str, Any]:
-    found = ctx.model.get("volumes", volume_id, "Volume")
-    ctx.scope(found["projectId"])
-    return found
-
-
-def _volume_instance(ctx: Context, volume_instance_id: str) -> dict[str, Any]:
-    found = ctx.model.get("volumeInstances", volume_instance_id, "VolumeInstance")
-    ctx.scope(found["projectId"], found["environmentId"])
-    return found
 
 
 @mutation("volumeCreate")
@@ -875,13 +857,13 @@ def volume_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
 
 @mutation("volumeUpdate")
 def volume_update(ctx: Context, volumeId: str, input: dict[str, Any]) -> dict[str, Any]:
-    _volume(ctx, volumeId)
+    ctx.owned("volumes", volumeId, "Volume")
     return ctx.model.update_volume(volumeId, input)
 
 
 @mutation("volumeDelete")
 def volume_delete(ctx: Context, volumeId: str) -> bool:
-    _volume(ctx, volumeId)
+    ctx.owned("volumes", volumeId, "Volume")
     ctx.model.delete_volume(volumeId)
     return True
 
@@ -890,7 +872,7 @@ def volume_delete(ctx: Context, volumeId: str) -> bool:
 def volume_instance_update(
     ctx: Context, volumeId: str, input: dict[str, Any], environmentId: str | None = None
 ) -> bool:
-    _volume(ctx, volumeId)
+    ctx.owned("volumes", volumeId, "Volume")
     if environmentId:
         ctx.environment(environmentId)
     ctx.model.update_volume_instance(volumeId, environmentId, input)
@@ -899,19 +881,19 @@ def volume_instance_update(
 
 @query("volumeInstance")
 def volume_instance(ctx: Context, id: str) -> dict[str, Any]:
-    return _volume_instance(ctx, id)
+    return ctx.owned("volumeInstances", id, "VolumeInstance")
 
 
 @mutation("volumeInstanceBackupScheduleUpdate")
 def volume_instance_backup_schedule_update(ctx: Context, kinds: list[str], volumeInstanceId: str) -> bool:
-    _volume_instance(ctx, volumeInstanceId)
+    ctx.owned("volumeInstances", volumeInstanceId, "VolumeInstance")
     ctx.model.set_backup_schedules(volumeInstanceId, kinds)
     return True
 
 
 @query("volumeInstanceBackupScheduleList")
 def volume_instance_backup_schedule_list(ctx: Context, volumeInstanceId: str) -> list[dict[str, Any]]:
-    _volume_instance(ctx, volumeInstanceId)
+    ctx.owned("volumeInstances", volumeInstanceId, "VolumeInstance")
     return ctx.model.where("backupSchedules", volumeInstanceId=volumeInstanceId)
 
 
