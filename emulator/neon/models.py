@@ -170,33 +170,33 @@ class NeonModels:
             raise NotFound("project")
         return project
 
-    def branch(self, project_id: str, branch_id: str) -> Json:
+    def _in_project(self, table: str, project_id: str, row_id: str, kind: str) -> Json:
+        """A row of `table` (kept by id) that belongs to the project; 404 "<kind> not found" otherwise."""
         self.project(project_id)
-        branch = self.state["branches"].get(branch_id)
-        if branch is None or branch["project_id"] != project_id:
-            raise NotFound("branch")
-        return branch
+        row = self.state[table].get(row_id)
+        if row is None or row["project_id"] != project_id:
+            raise NotFound(kind)
+        return row
+
+    def _on_branch(self, table: str, project_id: str, branch_id: str, name: str, kind: str) -> Json:
+        """A row of `table` (kept as `<branch_id>/<name>`) on a branch of the project."""
+        self.branch(project_id, branch_id)
+        row = self.state[table].get(f"{branch_id}/{name}")
+        if row is None:
+            raise NotFound(kind)
+        return row
+
+    def branch(self, project_id: str, branch_id: str) -> Json:
+        return self._in_project("branches", project_id, branch_id, "branch")
 
     def endpoint(self, project_id: str, endpoint_id: str) -> Json:
-        self.project(project_id)
-        endpoint = self.state["endpoints"].get(endpoint_id)
-        if endpoint is None or endpoint["project_id"] != project_id:
-            raise NotFound("endpoint")
-        return endpoint
+        return self._in_project("endpoints", project_id, endpoint_id, "endpoint")
 
     def role(self, project_id: str, branch_id: str, name: str) -> Json:
-        self.branch(project_id, branch_id)
-        role = self.state["roles"].get(f"{branch_id}/{name}")
-        if role is None:
-            raise NotFound("role")
-        return role
+        return self._on_branch("roles", project_id, branch_id, name, "role")
 
     def database(self, project_id: str, branch_id: str, name: str) -> Json:
-        self.branch(project_id, branch_id)
-        database = self.state["databases"].get(f"{branch_id}/{name}")
-        if database is None:
-            raise NotFound("database")
-        return database
+        return self._on_branch("databases", project_id, branch_id, name, "database")
 
     def branches_of(self, project_id: str) -> list[Json]:
         return [b for b in self.state["branches"].values() if b["project_id"] == project_id]
@@ -328,11 +328,7 @@ class NeonModels:
         return sorted(found, key=lambda o: (o["_created"], o["_start_after"]), reverse=True)
 
     def operation(self, project_id: str, operation_id: str) -> Json:
-        self.project(project_id)
-        operation = self.state["operations"].get(operation_id)
-        if operation is None or operation["project_id"] != project_id:
-            raise NotFound("operation")
-        return operation
+        return self._in_project("operations", project_id, operation_id, "operation")
 
     # -- validation -----------------------------------------------------------------------------------------
     def check_compute(self, settings: Json, *, where: str) -> None:
