@@ -11,12 +11,21 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from pulumi import dynamic
 
 from emulator.testing import RunningEmulator
-from providers.railway.resources import RailwayProvider
+from providers.railway.resources import ProjectProvider, RailwayProvider, ServiceProvider
 
 TOKEN = "rw-test-token-0f9e8d7c6b5a"
+# Where a developer's own Railway credentials could leak into a test.
+AMBIENT_VARIABLES = ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL")
+
+
+def clear_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each Railway test module runs this in an autouse fixture."""
+    for name in AMBIENT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 def configure(
@@ -87,6 +96,22 @@ class Engine:
     def delete(self) -> None:
         assert self.id is not None
         self.provider.delete(self.id, self.outs)
+
+
+def project_with_service(
+    emulator: RunningEmulator, *, project: str, service: str, image: str
+) -> dict[str, str]:
+    """A project and one image service made through the providers: the ids a test builds on."""
+    project_engine = Engine(configure(ProjectProvider(), emulator))
+    project_engine.create({"name": project})
+    service_engine = Engine(configure(ServiceProvider(), emulator))
+    service_engine.create({"project_id": project_engine.id, "name": service, "image": image})
+    return {
+        "project_id": str(project_engine.id),
+        "service_id": str(service_engine.id),
+        "environment_id": str(project_engine.outs["default_environment_id"]),
+        "workspace_id": str(project_engine.outs["workspace_id"]),
+    }
 
 
 def live(emulator: RunningEmulator, table: str) -> list[dict[str, Any]]:

@@ -19,13 +19,20 @@ from providers.railway.resources import (
     VariablesProvider,
     VolumeProvider,
 )
-from tests.providers.railway_support import Engine, configure, live, nulls_in, sent, variables_of
+from tests.providers.railway_support import (
+    Engine,
+    clear_ambient_credentials,
+    configure,
+    live,
+    nulls_in,
+    sent,
+    variables_of,
+)
 
 
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL"):
-        monkeypatch.delenv(name, raising=False)
+    clear_ambient_credentials(monkeypatch)
 
 
 def engine(cls: type, emulator: RunningEmulator) -> Engine:

@@ -25,27 +25,27 @@ from providers.railway.resources import (
     VariablesProvider,
     VolumeProvider,
 )
-from tests.providers.railway_support import TOKEN, Engine, configure, live, nulls_in, sent, variables_of
+from tests.providers.railway_support import (
+    TOKEN,
+    Engine,
+    clear_ambient_credentials,
+    configure,
+    live,
+    nulls_in,
+    project_with_service,
+    sent,
+    variables_of,
+)
 
 
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL"):
-        monkeypatch.delenv(name, raising=False)
+    clear_ambient_credentials(monkeypatch)
 
 
 @pytest.fixture
 def ids(emulator: RunningEmulator) -> dict[str, str]:
-    project = Engine(configure(ProjectProvider(), emulator))
-    project.create({"name": "kars"})
-    service = Engine(configure(ServiceProvider(), emulator))
-    service.create({"project_id": project.id, "name": "backend", "image": "ghcr.io/kars/backend:1"})
-    return {
-        "project_id": str(project.id),
-        "service_id": str(service.id),
-        "environment_id": str(project.outs["default_environment_id"]),
-        "workspace_id": str(project.outs["workspace_id"]),
-    }
+    return project_with_service(emulator, project="kars", service="backend", image="ghcr.io/kars/backend:1")
 
 
 def failures(provider: RailwayProvider, news: dict[str, Any]) -> dict[str, str]:

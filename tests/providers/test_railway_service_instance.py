@@ -12,28 +12,25 @@ from providers.railway.resources import (
     DeploymentFailedError,
     ProjectProvider,
     ServiceInstanceProvider,
-    ServiceProvider,
 )
-from tests.providers.railway_support import Engine, configure, sent, variables_of
+from tests.providers.railway_support import (
+    Engine,
+    clear_ambient_credentials,
+    configure,
+    project_with_service,
+    sent,
+    variables_of,
+)
 
 
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL"):
-        monkeypatch.delenv(name, raising=False)
+    clear_ambient_credentials(monkeypatch)
 
 
 @pytest.fixture
 def ids(emulator: RunningEmulator) -> dict[str, str]:
-    project = Engine(configure(ProjectProvider(), emulator))
-    project.create({"name": "omnistack"})
-    service = Engine(configure(ServiceProvider(), emulator))
-    service.create({"project_id": project.id, "name": "api", "image": "ghcr.io/omni/api:1"})
-    return {
-        "project_id": str(project.id),
-        "service_id": str(service.id),
-        "environment_id": str(project.outs["default_environment_id"]),
-    }
+    return project_with_service(emulator, project="omnistack", service="api", image="ghcr.io/omni/api:1")
 
 
 def instance_engine(emulator: RunningEmulator) -> Engine:
