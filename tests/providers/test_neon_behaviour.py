@@ -375,14 +375,21 @@ AMBIGUOUS_CASES: list[tuple[type[NeonProvider], str, dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("cls", "operation", "props"), AMBIGUOUS_CASES)
-def test_create_whose_answer_was_lost_adopts_what_was_made(
-    emulator: RunningEmulator, cls: type[NeonProvider], operation: str, props: dict[str, Any]
-) -> None:
+def _project_and_scope(emulator: RunningEmulator, cls: type[NeonProvider]) -> tuple[Made, dict[str, Any]]:
+    """A new project, and the ids an object of `cls` is made under: a branch under the project, the
+    others under its default branch."""
     project = new_project(emulator)
     scope = {"project_id": project.id}
     if cls is not BranchProvider:
         scope["branch_id"] = project.outs["default_branch_id"]
+    return project, scope
+
+
+@pytest.mark.parametrize(("cls", "operation", "props"), AMBIGUOUS_CASES)
+def test_create_whose_answer_was_lost_adopts_what_was_made(
+    emulator: RunningEmulator, cls: type[NeonProvider], operation: str, props: dict[str, Any]
+) -> None:
+    project, scope = _project_and_scope(emulator, cls)
     # The API did the work, then the client saw a 500: a create must not be repeated blindly.
     emulator.inject(vendor="neon", operation=operation, status=500, when="after")
     emulator.clear_requests()
@@ -398,10 +405,7 @@ def test_create_whose_answer_was_lost_adopts_what_was_made(
 def test_create_that_did_not_happen_fails_without_a_second_attempt(
     emulator: RunningEmulator, cls: type[NeonProvider], operation: str, props: dict[str, Any]
 ) -> None:
-    project = new_project(emulator)
-    scope = {"project_id": project.id}
-    if cls is not BranchProvider:
-        scope["branch_id"] = project.outs["default_branch_id"]
+    _, scope = _project_and_scope(emulator, cls)
     before = neon_state(emulator)
     emulator.inject(vendor="neon", operation=operation, status=502)
     with pytest.raises(NeonResourceError, match="HTTP 502"):
