@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 import pulumi
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -81,6 +82,12 @@ def region_error(vendor: str, value: str, valid: Iterable[str]) -> str:
             "Supabase, region ca-central-1)"
         )
     return message
+
+
+def _railway_region(value: str) -> str:
+    if value not in RAILWAY_REGIONS:
+        raise ValueError(region_error("Railway", value, RAILWAY_REGIONS))
+    return value
 
 
 # -- scalar types ------------------------------------------------------------------------------------------
@@ -182,6 +189,7 @@ def _parse_percent(value: Any) -> float:
 
 SizeField = Annotated[Size, BeforeValidator(_parse_size)]
 DurationField = Annotated[Duration, BeforeValidator(_parse_duration)]
+RailwayRegion = Annotated[str, AfterValidator(_railway_region)]
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -234,14 +242,7 @@ class RailwayScope(Model):
     )
     environment: str = Field("production", description="environment name (created in an existing project)")
     environment_id: str | None = Field(None, description="id of an existing environment of project_id")
-    region: str = Field("us-west2", description="default region of the services")
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        if value not in RAILWAY_REGIONS:
-            raise ValueError(region_error("Railway", value, RAILWAY_REGIONS))
-        return value
+    region: RailwayRegion = Field("us-west2", description="default region of the services")
 
     @model_validator(mode="after")
     def _one_project(self) -> RailwayScope:
@@ -325,7 +326,7 @@ class Service(Model):
     port: int | None = Field(None, ge=1, le=65535)
     healthcheck: Annotated[HealthCheck | None, _shorthand_for("path")] = None
     replicas: dict[str, int] | int = 1
-    region: str | None = None
+    region: RailwayRegion | None = None
     restart: Annotated[RestartPolicy | None, _shorthand_for("policy", str.lower)] = None
     resources: Resources | None = None
     cron: str | None = None
@@ -378,13 +379,6 @@ class Service(Model):
             raise ValueError("must be a whole number, or a number per region ({us-west2: 2})")
         if value < 1:
             raise ValueError("must be >= 1")
-        return value
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str | None) -> str | None:
-        if value is not None and value not in RAILWAY_REGIONS:
-            raise ValueError(region_error("Railway", value, RAILWAY_REGIONS))
         return value
 
     @field_validator("domains")
@@ -685,7 +679,7 @@ class Redis(Model):
     eviction: str = "noeviction"
     persistence: Literal["none", "rdb", "aof", "aof+rdb"] = "rdb"
     version: int = Field(7, ge=6, le=8)
-    region: str | None = None
+    region: RailwayRegion | None = None
     backups: list[Literal["daily", "weekly", "monthly"]] = Field(
         default_factory=list, description="Railway volume backup schedules (needs persistence)"
     )
@@ -703,13 +697,6 @@ class Redis(Model):
             raise ValueError(
                 f"{value!r} is not a Redis eviction policy; one of {', '.join(REDIS_EVICTION_POLICIES)}"
             )
-        return value
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str | None) -> str | None:
-        if value is not None and value not in RAILWAY_REGIONS:
-            raise ValueError(region_error("Railway", value, RAILWAY_REGIONS))
         return value
 
     @field_validator("persistence", mode="before")
