@@ -120,6 +120,13 @@ def pooler_host(host: str) -> str:
     return f"{first}-pooler.{rest}"
 
 
+def _found(row: Json | None, kind: str) -> Json:
+    """The row, or Neon's 404 "<kind> not found"."""
+    if row is None:
+        raise NotFound(kind)
+    return row
+
+
 class NeonModels:
     def __init__(self, app: EmulatorApp) -> None:
         self.app = app
@@ -170,33 +177,29 @@ class NeonModels:
             raise NotFound("project")
         return project
 
-    def _in_project(self, table: str, project_id: str, row_id: str, kind: str) -> Json:
-        """A row of `table` (kept by id) that belongs to the project; 404 "<kind> not found" otherwise."""
+    def _find_in_project(self, table: str, project_id: str, row_id: str) -> Json | None:
+        """A row of `table` (kept by id) that belongs to the project (which must exist), or None."""
         self.project(project_id)
         row = self.state[table].get(row_id)
-        if row is None or row["project_id"] != project_id:
-            raise NotFound(kind)
-        return row
+        return row if row is not None and row["project_id"] == project_id else None
 
-    def _on_branch(self, table: str, project_id: str, branch_id: str, name: str, kind: str) -> Json:
-        """A row of `table` (kept as `<branch_id>/<name>`) on a branch of the project."""
+    def _find_on_branch(self, table: str, project_id: str, branch_id: str, name: str) -> Json | None:
+        """A row of `table` (kept as `<branch_id>/<name>`) on a branch (which must exist), or None."""
         self.branch(project_id, branch_id)
-        row = self.state[table].get(f"{branch_id}/{name}")
-        if row is None:
-            raise NotFound(kind)
+        row: Json | None = self.state[table].get(f"{branch_id}/{name}")
         return row
 
     def branch(self, project_id: str, branch_id: str) -> Json:
-        return self._in_project("branches", project_id, branch_id, "branch")
+        return _found(self._find_in_project("branches", project_id, branch_id), "branch")
 
     def endpoint(self, project_id: str, endpoint_id: str) -> Json:
-        return self._in_project("endpoints", project_id, endpoint_id, "endpoint")
+        return _found(self._find_in_project("endpoints", project_id, endpoint_id), "endpoint")
 
     def role(self, project_id: str, branch_id: str, name: str) -> Json:
-        return self._on_branch("roles", project_id, branch_id, name, "role")
+        return _found(self._find_on_branch("roles", project_id, branch_id, name), "role")
 
     def database(self, project_id: str, branch_id: str, name: str) -> Json:
-        return self._on_branch("databases", project_id, branch_id, name, "database")
+        return _found(self._find_on_branch("databases", project_id, branch_id, name), "database")
 
     def branches_of(self, project_id: str) -> list[Json]:
         return [b for b in self.state["branches"].values() if b["project_id"] == project_id]
@@ -328,7 +331,7 @@ class NeonModels:
         return sorted(found, key=lambda o: (o["_created"], o["_start_after"]), reverse=True)
 
     def operation(self, project_id: str, operation_id: str) -> Json:
-        return self._in_project("operations", project_id, operation_id, "operation")
+        return _found(self._find_in_project("operations", project_id, operation_id), "operation")
 
     # -- validation -----------------------------------------------------------------------------------------
     def check_compute(self, settings: Json, *, where: str) -> None:
@@ -696,9 +699,8 @@ class NeonModels:
         return {"branch": public(branch), "operations": []}
 
     def delete_branch(self, project_id: str, branch_id: str) -> Json | None:
-        self.project(project_id)
-        branch = self.state["branches"].get(branch_id)
-        if branch is None or branch["project_id"] != project_id:
+        branch = self._find_in_project("branches", project_id, branch_id)
+        if branch is None:
             return None
         self.require_idle(project_id)
         if branch["default"]:
@@ -762,9 +764,8 @@ class NeonModels:
         return {"endpoint": public(endpoint), "operations": operations}
 
     def delete_endpoint(self, project_id: str, endpoint_id: str) -> Json | None:
-        self.project(project_id)
-        endpoint = self.state["endpoints"].get(endpoint_id)
-        if endpoint is None or endpoint["project_id"] != project_id:
+        endpoint = self._find_in_project("endpoints", project_id, endpoint_id)
+        if endpoint is None:
             return None
         self.require_idle(project_id)
         operations = self.schedule(project_id, [("suspend_compute", endpoint["branch_id"], endpoint_id)])
@@ -814,8 +815,7 @@ class NeonModels:
         }
 
     def delete_role(self, project_id: str, branch_id: str, name: str) -> Json | None:
-        self.branch(project_id, branch_id)
-        role = self.state["roles"].get(f"{branch_id}/{name}")
+        role = self._find_on_branch("roles", project_id, branch_id, name)
         if role is None:
             return None
         self._require_idle_for_config(project_id, branch_id)
@@ -855,8 +855,7 @@ class NeonModels:
         return {"database": public(database), "operations": self._config_change(project_id, branch_id)}
 
     def delete_database(self, project_id: str, branch_id: str, name: str) -> Json | None:
-        self.branch(project_id, branch_id)
-        database = self.state["databases"].get(f"{branch_id}/{name}")
+        database = self._find_on_branch("databases", project_id, branch_id, name)
         if database is None:
             return None
         self._require_idle_for_config(project_id, branch_id)
