@@ -374,33 +374,62 @@ class Deployment:
         with self._lock:
             self.pending_ops = [p for p in self.pending_ops if p is not op]
 
-    def _create(
-        self, urn: str, goal: Goal, provider: Provider, new: ResourceState
-    ) -> tuple[str, str, dict[str, Any]]:
-        if self.preview:
-            new.outputs = dict(new.inputs)
-            with self._lock:
-                self.news[urn] = new
-            self._emit(StepEvent("create", urn, goal.type, new=new))
-            return urn, "", new.outputs
-        pending = self._pending(replace(new, outputs={}), "creating")
+    def _call_provider(
+        self, op: str, event: StepEvent, pending: PendingOperation, call: Callable[[], Any]
+    ) -> tuple[Any, float]:
+        """Run the provider call of a step already marked pending in state. When it fails, the mark goes,
+        state is saved, the step is shown with its error, and the error is raised as an `EngineError`."""
         try:
-            (id_, outs), took = self._run_op(
-                "create", urn, goal.type, lambda: provider.create(urn, new.inputs)
-            )
+            return self._run_op(op, event.urn, event.type, call)
         except ProviderError as exc:
             self._done(pending)
             self.save()
-            self._emit(StepEvent("create", urn, goal.type, new=new, error=str(exc)))
-            raise EngineError(str(exc), urn) from None
+            event.error = str(exc)
+            self._emit(event)
+            raise EngineError(str(exc), event.urn) from None
+
+    def _commit(
+        self,
+        pending: PendingOperation,
+        new: ResourceState,
+        event: StepEvent,
+        duration: float,
+        *,
+        replaced: ResourceState | None = None,
+    ) -> None:
+        """A step's provider call succeeded: `new` takes the place of its pending mark in state (with the
+        `replaced` old copy queued for deletion, create-before-delete), state is saved, the step shown."""
+        with self._lock:
+            self._done(pending)
+            self.news[new.urn] = new
+            if replaced is not None:
+                self.pending_deletes.append(replace(replaced, delete=True))
+        self.save()
+        event.duration = duration
+        self._emit(event)
+
+    def _planned(self, new: ResourceState, event: StepEvent, id_: str) -> tuple[str, str, dict[str, Any]]:
+        """A preview's step: `new` recorded with its inputs as its outputs (unknowns stay unknown), shown."""
+        new.outputs = dict(new.inputs)
+        with self._lock:
+            self.news[new.urn] = new
+        self._emit(event)
+        return new.urn, id_, new.outputs
+
+    def _create(
+        self, urn: str, goal: Goal, provider: Provider, new: ResourceState
+    ) -> tuple[str, str, dict[str, Any]]:
+        event = StepEvent("create", urn, goal.type, new=new)
+        if self.preview:
+            return self._planned(new, event, "")
+        pending = self._pending(replace(new, outputs={}), "creating")
+        (id_, outs), took = self._call_provider(
+            "create", event, pending, lambda: provider.create(urn, new.inputs)
+        )
         new.id = id_
         new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
         new.created = new.modified = now_iso()
-        with self._lock:
-            self._done(pending)
-            self.news[urn] = new
-        self.save()
-        self._emit(StepEvent("create", urn, goal.type, new=new, duration=took))
+        self._commit(pending, new, event, took)
         return urn, id_, new.outputs
 
     def _update(
@@ -424,33 +453,17 @@ class Deployment:
             display_keys=keys,
         )
         if self.preview:
-            new.outputs = dict(new.inputs)
-            with self._lock:
-                self.news[urn] = new
-            self._emit(event)
-            return urn, old.id, new.outputs
+            return self._planned(new, event, old.id)
         pending = self._pending(old, "updating")
-        try:
-            outs, took = self._run_op(
-                "update",
-                urn,
-                goal.type,
-                lambda: provider.update(urn, old.id, old.inputs, old.outputs, new.inputs),
-            )
-        except ProviderError as exc:
-            self._done(pending)
-            self.save()
-            event.error = str(exc)
-            self._emit(event)
-            raise EngineError(str(exc), urn) from None
+        outs, took = self._call_provider(
+            "update",
+            event,
+            pending,
+            lambda: provider.update(urn, old.id, old.inputs, old.outputs, new.inputs),
+        )
         new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
         new.modified = now_iso()
-        with self._lock:
-            self._done(pending)
-            self.news[urn] = new
-        self.save()
-        event.duration = took
-        self._emit(event)
+        self._commit(pending, new, event, took)
         return urn, old.id, new.outputs
 
     def _replace(
@@ -478,37 +491,25 @@ class Deployment:
         new.id = ""
         new.created = new.modified = now_iso()
         if self.preview:
-            new.outputs = dict(new.inputs)
-            with self._lock:
-                self.news[urn] = new
-            self._emit(event)
-            return urn, "", new.outputs
+            return self._planned(new, event, "")
         started = time.monotonic()
         if delete_before_replace:
             for dependent in self._dependents_to_replace(old):
                 self._delete_one(dependent, replacing=True)
             self._delete_one(old, replacing=True)
         pending = self._pending(replace(new, outputs={}), "creating")
-        try:
-            (id_, outs), _ = self._run_op(
-                "create-replacement", urn, goal.type, lambda: provider.create(urn, new.inputs)
-            )
-        except ProviderError as exc:
-            self._done(pending)
-            self.save()
-            event.error = str(exc)
-            self._emit(event)
-            raise EngineError(str(exc), urn) from None
+        (id_, outs), _ = self._call_provider(
+            "create-replacement", event, pending, lambda: provider.create(urn, new.inputs)
+        )
         new.id = id_
         new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
-        with self._lock:
-            self._done(pending)
-            self.news[urn] = new
-            if not delete_before_replace:
-                self.pending_deletes.append(replace(old, delete=True))
-        self.save()
-        event.duration = time.monotonic() - started
-        self._emit(event)
+        self._commit(
+            pending,
+            new,
+            event,
+            time.monotonic() - started,
+            replaced=None if delete_before_replace else old,
+        )
         return urn, id_, new.outputs
 
     def _dependents_to_replace(self, root: ResourceState) -> list[ResourceState]:
@@ -579,18 +580,15 @@ class Deployment:
             pending = self._pending(resource, "deleting")
             provider = self.providers(package_of(resource.type))
             try:
-                _, took = self._run_op(
+                _, took = self._call_provider(
                     "delete",
-                    resource.urn,
-                    resource.type,
+                    event,
+                    pending,
                     lambda: provider.delete(resource.urn, resource.id, resource.inputs, resource.outputs),
                 )
-            except ProviderError as exc:
-                self._done(pending)
-                self.save()
-                event.error = str(exc)
-                self._emit(event)
-                raise self._fail(EngineError(str(exc), resource.urn)) from None
+            except EngineError as exc:
+                # A delete fails the run here; a create's or an update's failure does so in `register`.
+                raise self._fail(exc) from None
             self._done(pending)
         with self._lock:
             if any(r is resource for r in self.pending_deletes):
