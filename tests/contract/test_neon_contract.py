@@ -259,14 +259,6 @@ RETIRED_FIELDS = frozenset({"primary_branch_only"})
 RECORDINGS = sorted(p.name for p in (SHARED_API / "neon-recordings").glob("*.yaml"))
 
 
-def _shape(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shape(value[0])] if value else []
-    return None
-
-
 def _missing_keys(recorded: Any, ours: Any, path: str = "") -> list[str]:
     """Keys the real response had that ours lacks (ours may have more: the spec allows them)."""
     if isinstance(recorded, dict) and isinstance(ours, dict):
