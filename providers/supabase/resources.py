@@ -167,6 +167,11 @@ def _primary_pooler(api: SupabaseClient, ref: str) -> PoolerObject | None:
     return next((p for p in api.get_pooler_config(ref) if p.get("database_type") == "PRIMARY"), None)
 
 
+def _direct_uri(password: str, host: str) -> str:
+    """The connection URI straight to the project's database (not through the pooler)."""
+    return f"postgresql://{DATABASE_USER}:{quote(password, safe='')}@{host}:{DIRECT_PORT}/{DATABASE_NAME}"
+
+
 def _check_ref(value: str) -> str:
     if not re.fullmatch(REF_PATTERN, value):
         raise ValueError("a Supabase project ref is exactly 20 lowercase letters (e.g. abcdefghijklmnopqrst)")
@@ -340,7 +345,7 @@ class ProjectProvider(SupabaseProvider):
             "database_name": DATABASE_NAME,
             "database_user": DATABASE_USER,
             "postgres_version": database.get("version"),
-            "connection_uri": f"postgresql://{DATABASE_USER}:{encoded}@{host}:{DIRECT_PORT}/{DATABASE_NAME}",
+            "connection_uri": _direct_uri(password, host),
             "pooler_host": primary["db_host"],
             "pooler_port": primary["db_port"],
             "pooler_user": primary["db_user"],
@@ -407,11 +412,8 @@ class ProjectProvider(SupabaseProvider):
             database: Mapping[str, Any] = project.get("database") or {}
             host = database.get("host")
             if host and host != old.get("database_host") and inputs.get("database_password"):
-                encoded = quote(str(inputs["database_password"]), safe="")
                 outs["database_host"] = host
-                outs["connection_uri"] = (
-                    f"postgresql://{DATABASE_USER}:{encoded}@{host}:{DIRECT_PORT}/{DATABASE_NAME}"
-                )
+                outs["connection_uri"] = _direct_uri(str(inputs["database_password"]), host)
         return dynamic.ReadResult(id_, outs, inputs=inputs)
 
     # -- delete --------------------------------------------------------------------------------------------
