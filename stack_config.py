@@ -37,6 +37,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.alert_policy import DEFAULT_EVENT_TYPES, Metric
+from components.database import Engine
+from components.redis_cache import Persistence
 from providers import neon, railway, supabase
 from providers.base import format_loc
 
@@ -485,7 +488,7 @@ class Backups(Model):
 
 
 class Database(Model):
-    engine: Literal["neon", "supabase", "railway"]
+    engine: Engine
     region: str | None = None
     postgres: int | None = None
     compute: Compute = Compute()
@@ -677,7 +680,7 @@ class Redis(Model):
     enabled: bool = True
     memory: SizeField = Size(256 * 1024**2)
     eviction: str = "noeviction"
-    persistence: Literal["none", "rdb", "aof", "aof+rdb"] = "rdb"
+    persistence: Persistence = "rdb"
     version: int = Field(7, ge=6, le=8)
     region: RailwayRegion | None = None
     backups: list[Literal["daily", "weekly", "monthly"]] = Field(
@@ -708,7 +711,6 @@ class Redis(Model):
         return value
 
 
-AlertMetric = Literal["error_rate", "p95_latency", "memory", "cpu", "pool_usage", "queue_depth"]
 # What each metric's threshold is measured in.
 METRIC_UNITS: dict[str, str] = {
     "error_rate": "percent",
@@ -721,7 +723,7 @@ METRIC_UNITS: dict[str, str] = {
 
 
 class AlertRule(Model):
-    metric: AlertMetric
+    metric: Metric
     above: float
     for_: DurationField = Field(Duration(300), alias="for")
     severity: Literal["critical", "warning", "info"] = "warning"
@@ -769,12 +771,9 @@ class AlertChannels(Model):
         return value
 
 
-DEFAULT_ALERT_EVENTS = ("Deployment.failed", "Deployment.crashed")
-
-
 class Alerts(Model):
     channels: AlertChannels = AlertChannels()
-    events: list[str] = Field(default_factory=lambda: list(DEFAULT_ALERT_EVENTS))
+    events: list[str] = Field(default_factory=lambda: list(DEFAULT_EVENT_TYPES))
     severities: list[Literal["critical", "warning", "notice", "info"]] | None = None
     rules: list[AlertRule] = Field(default_factory=list)
 

@@ -50,6 +50,8 @@ _TITLES = {
     "queue_depth": "QueueBacklog",
 }
 RATE_WINDOW = "5m"
+# The Railway events a policy notifies about unless told otherwise.
+DEFAULT_EVENT_TYPES = ("Deployment.failed", "Deployment.crashed")
 
 
 @dataclass
@@ -79,7 +81,7 @@ class AlertPolicyArgs:
     project_id: pulumi.Input[str]
     environment: str
     """Label on every generated alert, and in the rule group's name."""
-    event_types: Sequence[str] = ("Deployment.failed", "Deployment.crashed")
+    event_types: Sequence[str] = DEFAULT_EVENT_TYPES
     severities: Sequence[str] | None = None
     webhook_url: pulumi.Input[str] | None = None
     emails: Sequence[str] = ()
