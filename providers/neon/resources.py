@@ -32,6 +32,7 @@ from providers.base import (
     changed_keys,
     check_with_model,
     contains_unknown,
+    diff_inputs,
     poll_until,
     require_secret,
     resource_props,
@@ -301,19 +302,22 @@ class NeonProvider(PlatformProvider):
                     props[key] = field.default
         return check_with_model(self.Inputs, props)
 
-    def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
-        keys = [
+    def compared_keys(self, news: Mapping[str, Any]) -> list[str]:
+        """The input keys a diff compares: all but the vendor-default ones left unset."""
+        return [
             k for k in self.Inputs.model_fields if not (k in self.vendor_default_keys and news.get(k) is None)
         ]
-        return changed_keys(olds, news, keys)
+
+    def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        return changed_keys(olds, news, self.compared_keys(news))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
-        changed = self.changed(olds, news)
-        replaces = [k for k in changed if k in self.replace_keys]
-        return dynamic.DiffResult(
-            changes=bool(changed),
-            replaces=replaces,
-            delete_before_replace=self.delete_before_replace if replaces else None,
+        return diff_inputs(
+            olds,
+            news,
+            keys=self.compared_keys(news),
+            replace_keys=self.replace_keys,
+            delete_before_replace=self.delete_before_replace,
         )
 
     def read_result(self, id_: str, outs: dict[str, Any]) -> dynamic.ReadResult:
