@@ -140,11 +140,7 @@ class RailwayProvider(PlatformProvider):
 
 def _gone_is_fine(call: Callable[[], Any]) -> None:
     """Run a delete; "not found" means somebody already did it."""
-    try:
-        call()
-    except ApiError as exc:
-        if not is_not_found(exc):
-            raise
+    unless_gone(call, is_not_found)
 
 
 def _cleanup(call: Callable[[], Any], note: list[str]) -> None:

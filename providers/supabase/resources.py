@@ -1214,11 +1214,8 @@ class BackupPolicyProvider(_SettingProvider):
 
     def _restore(self, api: SupabaseClient, ref: str, old: Mapping[str, Any]) -> None:
         if old.get("pitr_days") is not None:
-            try:
-                api.remove_project_addon(ref, f"pitr_{int(old['pitr_days'])}")
-            except ApiError as exc:
-                if not exc.is_not_found:
-                    raise
+            # An add-on already removed is fine.
+            unless_gone(lambda: api.remove_project_addon(ref, f"pitr_{int(old['pitr_days'])}"))
 
 
 class BackupPolicy(dynamic.Resource, module="supabase", name="BackupPolicy"):
