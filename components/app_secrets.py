@@ -9,6 +9,20 @@ import pulumi
 import pulumi_random as random
 
 
+def connection_password(
+    owner: pulumi.ComponentResource, name: str, rotation: str | None
+) -> random.RandomPassword:
+    """`<name>-password`, a child of `owner`, for a database or cache; change `rotation` to rotate it."""
+    # Letters and digits only: the password goes into connection URIs unescaped.
+    return random.RandomPassword(
+        f"{name}-password",
+        length=32,
+        special=False,
+        keepers={"rotation": rotation or ""},
+        opts=pulumi.ResourceOptions(parent=owner),
+    )
+
+
 @dataclass
 class GeneratedSecretArgs:
     length: int = 48

@@ -15,8 +15,8 @@ from dataclasses import dataclass, fields
 from typing import Literal
 
 import pulumi
-import pulumi_random as random
 
+from components.app_secrets import connection_password
 from providers import neon, railway, supabase
 
 Engine = Literal["neon", "supabase", "railway"]
@@ -165,7 +165,7 @@ class Database(pulumi.ComponentResource):
     def _supabase(self, name: str, args: DatabaseArgs) -> None:
         if args.region is None or args.organization_slug is None:
             raise ValueError(f"{name}: supabase needs a region and an organization_slug")
-        password = _password(self, name, args.password_rotation)
+        password = connection_password(self, name, args.password_rotation)
         project = supabase.Project(
             f"{name}-project",
             supabase.ProjectArgs(
@@ -207,7 +207,7 @@ class Database(pulumi.ComponentResource):
         database_name = args.database_name or "app"
         user = args.user or "app"
         service_name = "postgres"
-        password = _password(self, name, args.password_rotation)
+        password = connection_password(self, name, args.password_rotation)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         service = railway.Service(
             f"{name}-service",
@@ -283,14 +283,3 @@ class Database(pulumi.ComponentResource):
 def _secret(value: pulumi.Input[str]) -> pulumi.Output[str]:
     secret: pulumi.Output[str] = pulumi.Output.secret(value)
     return secret
-
-
-def _password(owner: pulumi.ComponentResource, name: str, rotation: str | None) -> random.RandomPassword:
-    # Letters and digits only: the password goes into connection URIs unescaped.
-    return random.RandomPassword(
-        f"{name}-password",
-        length=32,
-        special=False,
-        keepers={"rotation": rotation or ""},
-        opts=pulumi.ResourceOptions(parent=owner),
-    )

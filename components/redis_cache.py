@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pulumi
-import pulumi_random as random
 
+from components.app_secrets import connection_password
 from providers import railway
 
 Persistence = Literal["none", "rdb", "aof", "aof+rdb"]
@@ -70,13 +70,7 @@ class RedisCache(pulumi.ComponentResource):
         super().__init__("platform:components:RedisCache", name, None, opts)
         if args.persistence == "none" and args.backup_schedules:
             raise ValueError(f"{name}: backups need persistence (a volume)")
-        self.password = random.RandomPassword(
-            f"{name}-password",
-            length=32,
-            special=False,
-            keepers={"rotation": args.password_rotation or ""},
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self.password = connection_password(self, name, args.password_rotation)
         secret_password: pulumi.Output[str] = pulumi.Output.secret(self.password.result)
         self.service = railway.Service(
             f"{name}-service",
