@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from providers.base import Setting
-from providers.http import ApiError, HttpClient, RetryPolicy, Secret
+from providers.base import Setting, unless_gone
+from providers.http import HttpClient, RetryPolicy, Secret
 
 DEFAULT_API_URL = "https://console.neon.tech/api/v2"
 
@@ -93,13 +93,10 @@ class NeonClient:
 
     def _delete(self, path: str, *, operation: str) -> Json | None:
         """DELETE that treats 204 (already deleted) and 404 (not found) as done: returns None then."""
-        try:
-            response = self.http.request("DELETE", path, operation=operation, safe=True, ok_statuses=(204,))
-        except ApiError as error:
-            if error.is_not_found:
-                return None
-            raise
-        if response.status_code == 204 or not response.content:
+        response = unless_gone(
+            lambda: self.http.request("DELETE", path, operation=operation, safe=True, ok_statuses=(204,))
+        )
+        if response is None or response.status_code == 204 or not response.content:
             return None
         body: Json = response.json()
         return body
