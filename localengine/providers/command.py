@@ -14,8 +14,8 @@ import os
 import subprocess
 from typing import Any
 
-from localengine.props import detailed_diff, reveal
-from localengine.providers import CheckFailure, DiffResult, ProviderError, ReadResult
+from localengine.props import reveal
+from localengine.providers import CheckFailure, LocalProvider, ProviderError
 
 OUTPUT_KEYS = ("stdout", "stderr", "assets", "archive")
 
@@ -24,7 +24,7 @@ def _inputs_only(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k not in OUTPUT_KEYS}
 
 
-class CommandProvider:
+class CommandProvider(LocalProvider):
     def check(
         self, urn: str, olds: dict[str, Any] | None, news: dict[str, Any], seed: bytes
     ) -> tuple[dict[str, Any], list[CheckFailure]]:
@@ -34,20 +34,9 @@ class CommandProvider:
             failures.append(CheckFailure("interpreter", "must be a list of strings"))
         return dict(news), failures
 
-    def diff(
-        self,
-        urn: str,
-        id_: str,
-        old_inputs: dict[str, Any],
-        old_outputs: dict[str, Any],
-        news: dict[str, Any],
-        ignore_changes: list[str],
-    ) -> DiffResult:
-        details = detailed_diff(_inputs_only(old_inputs), _inputs_only(news))
-        if not details:
-            return DiffResult(changes="none")
-        keys = sorted({path.split(".")[0].split("[")[0] for path in details})
-        return DiffResult(changes="some", changed_keys=keys, detailed_diff=details)
+    def compared(self, props: dict[str, Any]) -> dict[str, Any]:
+        """Inputs only: the outputs a run adds (`stdout`, `stderr`, ...) never count as a change."""
+        return _inputs_only(props)
 
     def _run(self, command: str, props: dict[str, Any], previous: dict[str, Any] | None) -> tuple[str, str]:
         plain = reveal(props)
@@ -79,9 +68,6 @@ class CommandProvider:
         if command:
             outs["stdout"], outs["stderr"] = self._run(command, news, None)
         return urn.rsplit("::", 1)[-1] + "-" + os.urandom(4).hex(), outs
-
-    def read(self, urn: str, id_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_, dict(outputs), dict(inputs))
 
     def update(
         self,

@@ -14,8 +14,8 @@ from typing import Any
 
 import bcrypt
 
-from localengine.props import PropertyDiff, contains_unknown, detailed_diff, reveal
-from localengine.providers import CheckFailure, DiffResult, ProviderError, ReadResult
+from localengine.props import PropertyDiff, contains_unknown, reveal
+from localengine.providers import CheckFailure, LocalProvider, ProviderError
 
 SPECIAL_DEFAULT = "!@#$%&*()-_=+[]{}<>:?"
 PET_ADJECTIVES = [
@@ -107,8 +107,10 @@ def generate_string(props: dict[str, Any]) -> str:
     return "".join(chars)
 
 
-class RandomProvider:
+class RandomProvider(LocalProvider):
     """All `random:index/...` resources."""
+
+    every_change_replaces = True
 
     def check(
         self, urn: str, olds: dict[str, Any] | None, news: dict[str, Any], seed: bytes
@@ -155,22 +157,6 @@ class RandomProvider:
         elif kind == "RandomShuffle" and news.get("inputs") is None:
             failures.append(CheckFailure("inputs", "Missing required argument"))
         return inputs, failures
-
-    def diff(
-        self,
-        urn: str,
-        id_: str,
-        old_inputs: dict[str, Any],
-        old_outputs: dict[str, Any],
-        news: dict[str, Any],
-        ignore_changes: list[str],
-    ) -> DiffResult:
-        details = detailed_diff(old_inputs, news)
-        if not details:
-            return DiffResult(changes="none")
-        replaced = {path: diff.to_replace() for path, diff in details.items()}
-        keys = sorted({path.split(".")[0].split("[")[0] for path in details})
-        return DiffResult(changes="some", replaces=keys, changed_keys=keys, detailed_diff=replaced)
 
     def create(self, urn: str, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         kind = _kind(_urn_type(urn))
@@ -220,10 +206,6 @@ class RandomProvider:
             outs["results"] = items[: int(count)] if count else items
             return "-", outs
         raise ProviderError(f"random: resource type {kind} is not implemented by the local engine")
-
-    def read(self, urn: str, id_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> ReadResult:
-        # Random values live only in state: a refresh finds them as they are.
-        return ReadResult(id_, dict(outputs), dict(inputs))
 
     def update(
         self,
