@@ -19,7 +19,7 @@ from components.railway_environment import RailwayEnvironment, RailwayEnvironmen
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.web_service import SmokeCheckArgs, WebService, WebServiceArgs
 from components.worker import Worker, WorkerArgs
-from stack_config import Service, StackConfig
+from stack_config import GeneratedSecret, Service, StackConfig
 
 # Overrides `platform:commands` for every command (run | echo | skip), e.g. `PLATFORM_COMMANDS=echo`.
 COMMANDS_OVERRIDE_ENV = "PLATFORM_COMMANDS"
@@ -136,11 +136,9 @@ def _secrets(config: StackConfig) -> AppSecrets:
         elif spec is not None and spec.external is not None:
             pulumi.log.warn(f"secret {name} is not set; the services that list it start without it")
         else:
-            options = spec.generate if spec is not None and spec.generate else None
+            options = spec.generate if spec is not None and spec.generate else GeneratedSecret()
             generated[name] = GeneratedSecretArgs(
-                length=options.length if options else 48,
-                special=options.special if options else False,
-                rotation=options.rotation if options else None,
+                length=options.length, special=options.special, rotation=options.rotation
             )
     return AppSecrets("secrets", AppSecretsArgs(generated=generated, given=given))
 
