@@ -12,31 +12,14 @@ from localengine.state import ResourceState
 HIDDEN_OPS = ("create-replacement", "delete-replaced")
 
 
+# Checkpoint fields that the states in the preview document do not carry.
+STATE_ONLY_KEYS = ("pendingReplacement", "aliases", "deleteBeforeReplace", "created", "modified")
+
+
 def resource_v3(state: ResourceState) -> dict[str, Any]:
-    """`apitype.ResourceV3` with secrets shown as `[secret]` (the JSON display never shows them)."""
-    out: dict[str, Any] = {"urn": state.urn, "custom": state.custom}
-    if state.delete:
-        out["delete"] = True
-    if state.id:
-        out["id"] = state.id
-    out["type"] = state.type
-    if state.inputs:
-        out["inputs"] = blind(state.inputs)
-    if state.outputs:
-        out["outputs"] = blind(state.outputs)
-    optional = {
-        "parent": state.parent,
-        "protect": state.protect,
-        "dependencies": state.dependencies,
-        "provider": state.provider,
-        "propertyDependencies": state.property_dependencies,
-        "additionalSecretOutputs": state.additional_secret_outputs,
-        "retainOnDelete": state.retain_on_delete,
-        "ignoreChanges": state.ignore_changes,
-        "replaceOnChanges": state.replace_on_changes,
-    }
-    out.update({k: v for k, v in optional.items() if v})
-    return out
+    """`apitype.ResourceV3` as the checkpoint writes it, less `STATE_ONLY_KEYS`, with secrets shown as
+    `[secret]` (the JSON display never shows them)."""
+    return {k: v for k, v in state.to_json(blind).items() if k not in STATE_ONLY_KEYS}
 
 
 def _is_default_provider(event: StepEvent) -> bool:
