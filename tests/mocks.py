@@ -175,6 +175,12 @@ class Recorder(runtime_mocks.MockMonitor):
         return [r for r in self.registrations if r.parent == parent.urn]
 
 
+def sink(name: str, value: Any) -> pulumi.CustomResource:
+    """A resource whose only input is `value`: a test reads an output's resolved value, still marked secret
+    if it is one, as `rec.named(name).inputs["value"]`."""
+    return pulumi.CustomResource("test:index:Sink", name, {"value": value})
+
+
 def config_values(values: Mapping[str, Any]) -> dict[str, str]:
     """Stack-file values as Pulumi hands them to a program: strings, objects JSON-encoded."""
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}

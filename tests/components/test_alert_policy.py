@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 import yaml
 
@@ -15,7 +14,7 @@ from components.alert_policy import (
     WatchedService,
     prometheus_rules,
 )
-from tests.mocks import Recorder, is_secret, run
+from tests.mocks import Recorder, is_secret, run, sink
 
 SERVICES = [
     WatchedService("web", "web", vcpus=2, memory_gb=2, uses_database=True),
@@ -105,7 +104,7 @@ def build(**changes: Any) -> Recorder:
 
     def program() -> None:
         policy = AlertPolicy("alerts", AlertPolicyArgs(**{**base, **changes}))
-        pulumi.CustomResource("test:index:Sink", "doc", {"value": policy.rules_document})
+        sink("doc", policy.rules_document)
 
     return run(program)
 

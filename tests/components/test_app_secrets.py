@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pulumi
 import pytest
 
 from components.app_secrets import AppSecrets, AppSecretsArgs, GeneratedSecretArgs
-from tests.mocks import is_secret, run
+from tests.mocks import is_secret, run, sink
 
 
 def test_generated_secrets_are_random_passwords_with_a_rotation_keeper() -> None:
@@ -38,7 +37,7 @@ def test_given_and_generated_values_are_secret_outputs() -> None:
             "secrets", AppSecretsArgs(generated={"A": GeneratedSecretArgs()}, given={"B": "b"})
         )
         for key, value in secrets.values.items():
-            pulumi.CustomResource("test:index:Sink", f"sink-{key}", {"value": value})
+            sink(f"sink-{key}", value)
 
     rec = run(program)
     assert len(rec.of_type("RandomPassword")) == 1

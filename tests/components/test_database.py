@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 
 from components.database import Database, DatabaseArgs, unsupported_settings
-from tests.mocks import Recorder, is_secret, reveal, run
+from tests.mocks import Recorder, is_secret, reveal, run, sink
 
 OUTPUT_NAMES = (
     "connection_uri",
@@ -27,7 +26,7 @@ def build(args: DatabaseArgs) -> tuple[Recorder, dict[str, Any]]:
     def program() -> None:
         db = Database("database", args)
         for name in OUTPUT_NAMES:
-            pulumi.CustomResource("test:index:Sink", f"out-{name}", {"value": getattr(db, name)})
+            sink(f"out-{name}", getattr(db, name))
 
     rec = run(program)
     return rec, {name: rec.named(f"out-{name}").inputs.get("value") for name in OUTPUT_NAMES}

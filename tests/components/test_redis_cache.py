@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 
 from components.redis_cache import RedisCache, RedisCacheArgs, redis_start_command
-from tests.mocks import Recorder, is_secret, reveal, run
+from tests.mocks import Recorder, is_secret, reveal, run, sink
 
 
 def args(**changes: Any) -> RedisCacheArgs:
@@ -27,7 +26,7 @@ def args(**changes: Any) -> RedisCacheArgs:
 def build(**changes: Any) -> Recorder:
     def program() -> None:
         cache = RedisCache("redis", args(**changes))
-        pulumi.CustomResource("test:index:Sink", "url", {"value": cache.url})
+        sink("url", cache.url)
 
     return run(program)
 
