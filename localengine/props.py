@@ -9,7 +9,7 @@ everywhere means secrets stay marked wherever they are nested, as in the Pulumi 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,43 +62,41 @@ def make_secret(value: Any) -> Any:
 
 def reveal(value: Any) -> Any:
     """The value with every secret marker removed (what a provider that does not accept secrets gets)."""
-    if is_secret(value):
-        return reveal(value.get("value"))
-    if isinstance(value, dict):
-        return {k: reveal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [reveal(v) for v in value]
-    return value
+    return _replace_secrets(value, lambda secret: reveal(secret.get("value")))
 
 
 def blind(value: Any) -> Any:
     """The value with every secret shown as `[secret]` (display, preview JSON)."""
+    return _replace_secrets(value, lambda _secret: BLINDED)
+
+
+def _replace_secrets(value: Any, replacement: Callable[[dict[str, Any]], Any]) -> Any:
+    """`value` with each secret in it, at any depth, replaced by `replacement(secret)`."""
     if is_secret(value):
-        return BLINDED
+        return replacement(value)
     if isinstance(value, dict):
-        return {k: blind(v) for k, v in value.items()}
+        return {k: _replace_secrets(v, replacement) for k, v in value.items()}
     if isinstance(value, list):
-        return [blind(v) for v in value]
+        return [_replace_secrets(v, replacement) for v in value]
     return value
 
 
 def contains_secret(value: Any) -> bool:
-    if is_secret(value):
-        return True
-    if isinstance(value, dict):
-        return any(contains_secret(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_secret(v) for v in value)
-    return False
+    return _contains(value, is_secret)
 
 
 def contains_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
+    return _contains(value, lambda v: v == UNKNOWN)
+
+
+def _contains(value: Any, test: Callable[[Any], bool]) -> bool:
+    """Does `value`, or anything nested in it, pass `test`?"""
+    if test(value):
         return True
     if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
+        return any(_contains(v, test) for v in value.values())
     if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
+        return any(_contains(v, test) for v in value)
     return False
 
 
