@@ -30,6 +30,10 @@ from providers.http import ApiError, Secret
 PROVIDER_KEY = "__provider"
 UNKNOWN = rpc.UNKNOWN
 
+# Every provider's input model: unknown keys refused, and errors never echo the value they refused (pydantic
+# puts `input_value=...` in an error's text by default, which would print a password into `pulumi up`).
+INPUTS_CONFIG = pydantic.ConfigDict(extra="forbid", hide_input_in_errors=True)
+
 progress_log = logging.getLogger("platform.progress")
 
 T = TypeVar("T")

@@ -27,6 +27,7 @@ from pulumi import dynamic
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from providers.base import (
+    INPUTS_CONFIG,
     PlatformProvider,
     PollPolicy,
     changed_keys,
@@ -104,7 +105,7 @@ def _check_autoscaling_max(value: float, info: ValidationInfo) -> float:
 
 
 class _Inputs(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid")
+    model_config = INPUTS_CONFIG
 
 
 class _ComputeInputs(_Inputs):

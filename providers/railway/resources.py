@@ -31,6 +31,7 @@ from pulumi import dynamic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from providers.base import (
+    INPUTS_CONFIG,
     CredentialsMissingError,
     PlatformProvider,
     PollPolicy,
@@ -179,7 +180,7 @@ def _adopt_or_retry(
 
 
 def _strict() -> ConfigDict:
-    return ConfigDict(extra="forbid")
+    return INPUTS_CONFIG
 
 
 def _secret_inputs(props: dict[str, Any], secrets: list[str]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from pulumi import dynamic
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from providers.base import (
+    INPUTS_CONFIG,
     CredentialsMissingError,
     PlatformProvider,
     PollPolicy,
@@ -180,7 +181,7 @@ def _check_ref(value: str) -> str:
 
 # -- Project -------------------------------------------------------------------------------------------
 class ProjectInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUTS_CONFIG
 
     organization_slug: str = Field(pattern=r"^[\w-]+$")
     name: str = Field(min_length=1, max_length=256)
@@ -575,7 +576,7 @@ class _SettingProvider(SupabaseProvider):
 
 
 class _RefInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUTS_CONFIG
 
     project_ref: str
 
@@ -605,7 +606,7 @@ def _auth_field(spec: Mapping[str, Any]) -> tuple[Any, Any]:
 
 AuthSettingsModel: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "AuthSettingsModel",
-    __config__=ConfigDict(extra="forbid", strict=False),
+    __config__=ConfigDict(**INPUTS_CONFIG, strict=False),
     **{key: _auth_field(spec) for key, spec in AUTH_CONFIG_KEYS.items()},
 )
 
@@ -788,7 +789,7 @@ _DURATION = r"^(-?[0-9]+(?:\.[0-9]+)?)(us|ms|s|min|h|d)?$"
 class PostgresOverrides(BaseModel):
     """`UpdatePostgresConfigBody` without `restart_database` (additionalProperties: false)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUTS_CONFIG
 
     effective_cache_size: str | None = None
     logical_decoding_work_mem: str | None = None
