@@ -349,6 +349,23 @@ class Deployment:
                     diff.replaces.append(key)
         return diff
 
+    def _change_event(
+        self, op: str, goal: Goal, old: ResourceState, new: ResourceState, diff: DiffResult
+    ) -> StepEvent:
+        """The event of an update or a replace: what changed, what forces the replacement (nothing, on an
+        update), and the keys the display shows."""
+        return StepEvent(
+            op,
+            new.urn,
+            goal.type,
+            old=old,
+            new=new,
+            diff_reasons=list(diff.changed_keys),
+            replace_reasons=list(diff.replaces),
+            detailed_diff=diff.detailed_diff,
+            display_keys=self._display_keys(old, new.inputs, diff),
+        )
+
     def _display_keys(self, old: ResourceState, new_inputs: dict[str, Any], diff: DiffResult) -> list[str]:
         if diff.detailed_diff:
             return sorted(diff.detailed_diff)
@@ -441,17 +458,7 @@ class Deployment:
         new: ResourceState,
         diff: DiffResult,
     ) -> tuple[str, str, dict[str, Any]]:
-        keys = self._display_keys(old, new.inputs, diff)
-        event = StepEvent(
-            "update",
-            urn,
-            goal.type,
-            old=old,
-            new=new,
-            diff_reasons=list(diff.changed_keys),
-            detailed_diff=diff.detailed_diff,
-            display_keys=keys,
-        )
+        event = self._change_event("update", goal, old, new, diff)
         if self.preview:
             return self._planned(new, event, old.id)
         pending = self._pending(old, "updating")
@@ -476,18 +483,7 @@ class Deployment:
         diff: DiffResult,
         delete_before_replace: bool,
     ) -> tuple[str, str, dict[str, Any]]:
-        keys = self._display_keys(old, new.inputs, diff)
-        event = StepEvent(
-            "replace",
-            urn,
-            goal.type,
-            old=old,
-            new=new,
-            diff_reasons=list(diff.changed_keys),
-            replace_reasons=list(diff.replaces),
-            detailed_diff=diff.detailed_diff,
-            display_keys=keys,
-        )
+        event = self._change_event("replace", goal, old, new, diff)
         new.id = ""
         new.created = new.modified = now_iso()
         if self.preview:
