@@ -42,7 +42,7 @@ SELECTION: dict[str, list[str]] = {
         "me", "workspace", "project", "projects", "environment", "environments", "service", "serviceInstance",
         "serviceInstanceLimits", "deployment", "deployments", "deploymentLogs", "buildLogs", "variables",
         "domains", "customDomain", "tcpProxies", "volumeInstance", "volumeInstanceBackupScheduleList",
-        "notificationRules", "regions", "projectToken",
+        "notificationRules", "regions", "projectToken", "observabilityDashboards",
     ],
     "Mutation": [
         "projectCreate", "projectUpdate", "projectDelete", "environmentCreate", "environmentRename",
@@ -54,7 +54,8 @@ SELECTION: dict[str, list[str]] = {
         "customDomainDelete", "tcpProxyCreate", "tcpProxyDelete", "volumeCreate", "volumeUpdate",
         "volumeDelete", "volumeInstanceUpdate", "volumeInstanceBackupScheduleUpdate",
         "notificationRuleCreate", "notificationRuleUpdate", "notificationRuleDelete", "projectTokenCreate",
-        "projectTokenDelete",
+        "projectTokenDelete", "observabilityDashboardCreate", "observabilityDashboardUpdate",
+        "observabilityDashboardReset",
     ],
     "User": ["id", "name", "email", "username", "createdAt", "workspaces", "apiTokenRateLimit"],
     "Workspace": [
@@ -137,6 +138,14 @@ SELECTION: dict[str, list[str]] = {
     "ProjectToken": [
         "id", "name", "displayToken", "projectId", "project", "environmentId", "environment", "createdAt",
     ],
+    # `ObservabilityDashboardItem.monitors` is left out: monitors cannot be made through the public API,
+    # and their config is a union this generator does not copy.
+    "ObservabilityDashboard": ["id", "items"],
+    "ObservabilityDashboardItemInstance": ["id", "displayConfig", "dashboardItem"],
+    "ObservabilityDashboardItem": ["id", "name", "description", "type", "config"],
+    "ObservabilityDashboardItemConfig": [
+        "httpMetric", "logsFilter", "measurements", "projectUsageProperties", "resourceIds",
+    ],
     "PageInfo": ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
 }
 # fmt: on
@@ -153,6 +162,7 @@ for _connection in (
     "ServiceServiceInstancesConnection",
     "ServiceDeploymentsConnection",
     "VolumeVolumeInstancesConnection",
+    "QueryObservabilityDashboardsConnection",
 ):
     SELECTION[_connection] = CONNECTION
     SELECTION[_connection + "Edge"] = EDGE

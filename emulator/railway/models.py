@@ -49,6 +49,7 @@ TABLES = (
     "backupSchedules",
     "notificationRules",
     "projectTokens",
+    "observabilityDashboards",
 )
 
 DEFAULT_REGION = "us-west2"
@@ -345,6 +346,7 @@ class RailwayModel:
             "customDomains",
             "tcpProxies",
             "projectTokens",
+            "observabilityDashboards",
         ):
             self._delete(table, self.where(table, environmentId=environment_id))
         for volume_instance in self.where("volumeInstances", environmentId=environment_id):
@@ -1197,6 +1199,106 @@ class RailwayModel:
             rule["ephemeralEnvironments"] = data["ephemeralEnvironments"]
         rule["updatedAt"] = self.now_iso()
         return rule
+
+    # -- observability dashboards -----------------------------------------------------------------------
+    # One dashboard per environment. Railway does not document its default items; these (usage of the
+    # project, then CPU/memory and logs of the environment's services, in a two-column grid) are inferred.
+    def _default_dashboard_items(self, environment_id: str) -> list[dict[str, Any]]:
+        service_ids = [i["serviceId"] for i in self.where("serviceInstances", environmentId=environment_id)]
+        defaults: list[tuple[str, str, dict[str, Any]]] = [
+            ("Project usage", "PROJECT_USAGE_ITEM", {"projectUsageProperties": ["CURRENT_USAGE"]}),
+            ("CPU and memory", "SERVICE_METRICS_ITEM", {"measurements": ["CPU_USAGE", "MEMORY_USAGE_GB"]}),
+            ("Logs", "SERVICE_LOGS_ITEM", {}),
+        ]
+        items = []
+        for index, (name, kind, config) in enumerate(defaults):
+            item_config = {**config, "resourceIds": service_ids if kind != "PROJECT_USAGE_ITEM" else None}
+            items.append(
+                {
+                    "id": new_id(),
+                    "displayConfig": {"x": (index % 2) * 6, "y": (index // 2) * 4, "w": 6, "h": 4},
+                    "dashboardItem": {
+                        "id": new_id(),
+                        "name": name,
+                        "description": None,
+                        "type": kind,
+                        "config": self._item_config(item_config),
+                    },
+                }
+            )
+        return items
+
+    @staticmethod
+    def _item_config(config: dict[str, Any]) -> dict[str, Any]:
+        keys = ("httpMetric", "logsFilter", "measurements", "projectUsageProperties", "resourceIds")
+        return {key: copy.deepcopy(config.get(key)) for key in keys}
+
+    def _dashboard_items(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`ObservabilityDashboardUpdateInput`s as stored items; the whole list is refused on any error."""
+        seen: set[str] = set()
+        items = []
+        for update in updates:
+            item = update["dashboardItem"]
+            for key in (update["id"], item["id"]):
+                if not key.strip():
+                    raise InvalidInput("Dashboard item ids cannot be empty")
+            if update["id"] in seen:
+                raise InvalidInput(f"Duplicate dashboard item id: {update['id']}")
+            seen.add(update["id"])
+            if not item["name"].strip():
+                raise InvalidInput("Dashboard item name cannot be empty")
+            config = item["config"]
+            if item["type"] in ("SERVICE_METRICS_ITEM", "VOLUME_METRICS_ITEM") and not config.get(
+                "measurements"
+            ):
+                raise InvalidInput(f"Dashboard item {item['name']}: a metrics item needs measurements")
+            if item["type"] == "HTTP_METRICS_ITEM" and not config.get("httpMetric"):
+                raise InvalidInput(f"Dashboard item {item['name']}: an HTTP metrics item needs httpMetric")
+            if not isinstance(update["displayConfig"], dict):
+                raise InvalidInput(f"Dashboard item {item['name']}: displayConfig must be an object")
+            items.append(
+                {
+                    "id": update["id"],
+                    "displayConfig": copy.deepcopy(update["displayConfig"]),
+                    "dashboardItem": {
+                        "id": item["id"],
+                        "name": item["name"],
+                        "description": item.get("description"),
+                        "type": item["type"],
+                        "config": self._item_config(config),
+                    },
+                }
+            )
+        return items
+
+    def create_dashboard(self, environment_id: str, updates: list[dict[str, Any]] | None) -> dict[str, Any]:
+        environment = self.get("environments", environment_id, "Environment")
+        if self.where("observabilityDashboards", environmentId=environment_id):
+            raise InvalidInput("An observability dashboard already exists for this environment")
+        items = self._dashboard_items(updates) if updates else self._default_dashboard_items(environment_id)
+        now = self.now_iso()
+        dashboard = {
+            "id": new_id(),
+            "projectId": environment["projectId"],
+            "environmentId": environment_id,
+            "items": items,
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        self.data["observabilityDashboards"][dashboard["id"]] = dashboard
+        return dashboard
+
+    def update_dashboard(self, dashboard_id: str, updates: list[dict[str, Any]]) -> dict[str, Any]:
+        dashboard = self.get("observabilityDashboards", dashboard_id, "ObservabilityDashboard")
+        dashboard["items"] = self._dashboard_items(updates)
+        dashboard["updatedAt"] = self.now_iso()
+        return dashboard
+
+    def reset_dashboard(self, dashboard_id: str) -> dict[str, Any]:
+        dashboard = self.get("observabilityDashboards", dashboard_id, "ObservabilityDashboard")
+        dashboard["items"] = self._default_dashboard_items(dashboard["environmentId"])
+        dashboard["updatedAt"] = self.now_iso()
+        return dashboard
 
     # -- project tokens ---------------------------------------------------------------------------------
     def create_project_token(self, data: dict[str, Any]) -> str:

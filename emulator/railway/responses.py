@@ -932,6 +932,37 @@ def notification_rules(ctx: Context, workspaceId: str, projectId: str | None = N
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Observability dashboards (one per environment; the mutations answer only `true`)
+
+
+@mutation("observabilityDashboardCreate")
+def observability_dashboard_create(ctx: Context, input: dict[str, Any]) -> bool:
+    ctx.environment(input["environmentId"])
+    ctx.model.create_dashboard(input["environmentId"], input.get("items"))
+    return True
+
+
+@mutation("observabilityDashboardUpdate")
+def observability_dashboard_update(ctx: Context, id: str, input: list[dict[str, Any]]) -> bool:
+    ctx.owned("observabilityDashboards", id, "ObservabilityDashboard")
+    ctx.model.update_dashboard(id, input)
+    return True
+
+
+@mutation("observabilityDashboardReset")
+def observability_dashboard_reset(ctx: Context, id: str) -> bool:
+    ctx.owned("observabilityDashboards", id, "ObservabilityDashboard")
+    ctx.model.reset_dashboard(id)
+    return True
+
+
+@query("observabilityDashboards")
+def observability_dashboards(ctx: Context, environmentId: str, **page: Any) -> dict[str, Any]:
+    ctx.environment(environmentId)
+    return connection(ctx.model.where("observabilityDashboards", environmentId=environmentId), **page)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Object fields Railway computes (everything else is read from the stored dict by name)
 
 
