@@ -113,6 +113,10 @@ _CUSTOM_DOMAIN = (
 _VOLUME_INSTANCE = "id volumeId environmentId serviceId mountPath region sizeMB state"
 _NOTIFICATION_RULE = "id workspaceId projectId eventTypes severities channels { id config }"
 _TCP_PROXY = "id applicationPort proxyPort domain environmentId serviceId"
+_DASHBOARD = (
+    "id items { id displayConfig dashboardItem { id name description type "
+    "config { httpMetric logsFilter measurements projectUsageProperties resourceIds } } }"
+)
 
 # Projects
 _document(
@@ -291,6 +295,21 @@ _document(
 )
 _document("mutation notificationRuleDelete($id: String!) { notificationRuleDelete(id: $id) }")
 
+# Observability dashboards (the mutations answer only a Boolean: the id is read back with the query)
+_document(
+    "query observabilityDashboards($environmentId: String!) "
+    f"{{ observabilityDashboards(environmentId: $environmentId) {{ edges {{ node {{ {_DASHBOARD} }} }} }} }}"
+)
+_document(
+    "mutation observabilityDashboardCreate($input: ObservabilityDashboardCreateInput!) "
+    "{ observabilityDashboardCreate(input: $input) }"
+)
+_document(
+    "mutation observabilityDashboardUpdate($id: String!, $input: [ObservabilityDashboardUpdateInput!]!) "
+    "{ observabilityDashboardUpdate(id: $id, input: $input) }"
+)
+_document("mutation observabilityDashboardReset($id: String!) { observabilityDashboardReset(id: $id) }")
+
 # Creates are never repeated blindly; everything else is safe to send twice.
 UNSAFE_OPERATIONS: Final = frozenset(
     {
@@ -303,6 +322,7 @@ UNSAFE_OPERATIONS: Final = frozenset(
         "volumeCreate",
         "tcpProxyCreate",
         "notificationRuleCreate",
+        "observabilityDashboardCreate",
     }
 )
 
@@ -846,6 +866,24 @@ class RailwayClient:
 
     def notification_rule_delete(self, rule_id: str) -> bool:
         return bool(self.execute("notificationRuleDelete", {"id": rule_id}))
+
+    # -- observability dashboards ------------------------------------------------------------------
+    def observability_dashboards(self, environment_id: str) -> list[dict[str, Any]]:
+        return _edges(self.execute("observabilityDashboards", {"environmentId": environment_id}))
+
+    def observability_dashboard_create(
+        self, environment_id: str, items: list[dict[str, Any]] | None = None
+    ) -> bool:
+        """Without items Railway makes its default dashboard. Answers only whether it worked."""
+        variables = {"input": {"environmentId": environment_id, "items": items}}
+        return bool(self.execute("observabilityDashboardCreate", variables))
+
+    def observability_dashboard_update(self, dashboard_id: str, items: list[dict[str, Any]]) -> bool:
+        """Replaces the dashboard's whole item list with `items` (`ObservabilityDashboardUpdateInput`s)."""
+        return bool(self.execute("observabilityDashboardUpdate", {"id": dashboard_id, "input": items}))
+
+    def observability_dashboard_reset(self, dashboard_id: str) -> bool:
+        return bool(self.execute("observabilityDashboardReset", {"id": dashboard_id}))
 
 
 def _as_railway_error(exc: ApiError) -> ApiError:

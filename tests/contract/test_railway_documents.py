@@ -19,6 +19,7 @@ from graphql.execution.values import get_variable_values
 
 from providers.http import Secret
 from providers.railway.client import CLEAR, DOCUMENTS, RailwayClient
+from providers.railway.resources import ObservabilityDashboardInputs
 
 
 @functools.cache
@@ -73,6 +74,27 @@ def _fake_value(schema: graphql.GraphQLSchema, name: str, is_mutation: bool) -> 
     return {}
 
 
+# What ObservabilityDashboardProvider sends: item inputs built from its typed items.
+DASHBOARD_ITEMS = ObservabilityDashboardInputs.model_validate(
+    {
+        "environment_id": "e",
+        "items": [
+            {
+                "id": "p95",
+                "name": "p95",
+                "type": "HTTP_METRICS_ITEM",
+                "http_metric": "LATENCY",
+                "resource_ids": ["s"],
+            },
+            {
+                "id": "mem",
+                "name": "Memory",
+                "type": "SERVICE_METRICS_ITEM",
+                "measurements": ["MEMORY_USAGE_GB"],
+            },
+        ],
+    }
+).to_railway()
 CALLS: list[tuple[str, Callable[[RailwayClient], Any]]] = [
     ("project", lambda c: c.project("p")),
     (
@@ -217,6 +239,14 @@ CALLS: list[tuple[str, Callable[[RailwayClient], Any]]] = [
         lambda c: c.notification_rule_update("r", severities=CLEAR, event_types=["A.b"]),
     ),
     ("notificationRuleDelete", lambda c: c.notification_rule_delete("r")),
+    ("observabilityDashboards", lambda c: c.observability_dashboards("e")),
+    ("observabilityDashboardCreate", lambda c: c.observability_dashboard_create("e")),
+    (
+        "observabilityDashboardCreate-with-items",
+        lambda c: c.observability_dashboard_create("e", DASHBOARD_ITEMS),
+    ),
+    ("observabilityDashboardUpdate", lambda c: c.observability_dashboard_update("d", DASHBOARD_ITEMS)),
+    ("observabilityDashboardReset", lambda c: c.observability_dashboard_reset("d")),
 ]
 
 
