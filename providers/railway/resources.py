@@ -681,18 +681,22 @@ class ServiceInstanceProvider(RailwayProvider):
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: ServiceInstanceInputs = self.parse(props)
         client = self.client()
-        try:
-            client.service_instance(service_id=inputs.service_id, environment_id=inputs.environment_id)
-        except ApiError as exc:
-            if is_not_found(exc):
-                raise RuntimeError(
-                    f"service {inputs.service_id} has no instance in environment {inputs.environment_id}: "
-                    "create the service in that environment first"
-                ) from None
-            raise
+        # The environment's config says whether the instance exists and which regions it already runs in:
+        # a new service starts in Railway's default region, and multiRegionConfig is a patch, so a region
+        # we were not asked for must be cleared or it keeps its replicas.
+        env = unless_gone(lambda: client.environment(inputs.environment_id), is_not_found)
+        current = ((env or {}).get("config") or {}).get("services", {}).get(inputs.service_id)
+        if current is None:
+            raise RuntimeError(
+                f"service {inputs.service_id} has no instance in environment {inputs.environment_id}: "
+                "create the service in that environment first"
+            )
         settings = {api: getattr(inputs, key) for key, api in _INSTANCE_SETTINGS.items()}
         if inputs.regions:
-            settings["multiRegionConfig"] = {r: {"numReplicas": n} for r, n in inputs.regions.items()}
+            existing = _settings_from_config(current)["regions"] or {}
+            region_config: dict[str, Any] = {r: CLEAR for r in existing if r not in inputs.regions}
+            region_config.update({r: {"numReplicas": n} for r, n in inputs.regions.items()})
+            settings["multiRegionConfig"] = region_config
         computed = self._apply(client, inputs, settings, limits=(inputs.vcpus, inputs.memory_gb))
         return dynamic.CreateResult(
             f"{inputs.service_id}:{inputs.environment_id}", {**self.inputs(props), **computed}

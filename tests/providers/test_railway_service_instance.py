@@ -63,6 +63,25 @@ OMNI = {
 }
 
 
+def test_create_in_other_regions_clears_the_default_region(
+    emulator: RunningEmulator, ids: dict[str, str]
+) -> None:
+    # A new service runs in Railway's default region; multiRegionConfig is a patch, so asking for another
+    # region alone must not leave replicas behind in the default one.
+    before = deploy_config(emulator, ids).get("multiRegionConfig") or {}
+    assert set(before) == {"us-west2"}
+    e = instance_engine(emulator)
+    e.create(
+        {
+            "service_id": ids["service_id"],
+            "environment_id": ids["environment_id"],
+            "regions": {"us-east4-eqdc4a": 2},
+        }
+    )
+    after = deploy_config(emulator, ids)["multiRegionConfig"]
+    assert {r: c["numReplicas"] for r, c in after.items() if c} == {"us-east4-eqdc4a": 2}
+
+
 def test_create_applies_settings_then_deploys_and_waits(
     emulator: RunningEmulator, ids: dict[str, str]
 ) -> None:
@@ -72,7 +91,7 @@ def test_create_applies_settings_then_deploys_and_waits(
     outs = e.create({**base, **OMNI})
     operations = [r["operation"] for r in sent(emulator)]
     assert operations[:4] == [
-        "serviceInstance",
+        "environment",
         "serviceInstanceUpdate",
         "serviceInstanceLimitsUpdate",
         "serviceInstanceDeployV2",
