@@ -30,12 +30,19 @@ _GRPC_OPTIONS = [("grpc.max_receive_message_length", 1024 * 1024 * 400)]
 
 
 def _error_message(exc: grpc.RpcError) -> str:
+    """The exception the provider raised, whole: the server sends the full traceback, and an exception's
+    message may span lines (a pydantic ValidationError names each field on its own line)."""
     details = exc.details() if hasattr(exc, "details") else str(exc)
     lines = [line for line in (details or "").strip().splitlines() if line.strip()]
     if not lines:
         return "provider call failed"
-    # The server sends the whole traceback; its last line is the exception and its message.
-    return lines[-1].strip()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if not starts:
+        return "\n".join(lines).strip()
+    # After the last traceback header come its frames (indented), then the exception and its message.
+    body = lines[starts[-1] + 1 :]
+    first = next((i for i, line in enumerate(body) if not line.startswith(" ")), len(body) - 1)
+    return "\n".join(line.rstrip() for line in body[first:]).strip()
 
 
 class DynamicProviderHost:
