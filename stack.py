@@ -91,7 +91,7 @@ def build(config: StackConfig, stack: str) -> dict[str, Any]:
         else:
             services[name] = Worker(name, WorkerArgs(**vars(app), cron_schedule=svc.cron))
 
-    alerts = _alerts(config, stack, scope)
+    alerts = _alerts(config, stack, scope, services)
     return _outputs(scope, services, database, redis, alerts)
 
 
@@ -257,7 +257,9 @@ def _app_args(
     )
 
 
-def _alerts(config: StackConfig, stack: str, scope: RailwayEnvironment) -> AlertPolicy | None:
+def _alerts(
+    config: StackConfig, stack: str, scope: RailwayEnvironment, services: dict[str, WebService | Worker]
+) -> AlertPolicy | None:
     alerts = config.alerts
     if alerts is None:
         return None
@@ -268,6 +270,7 @@ def _alerts(config: StackConfig, stack: str, scope: RailwayEnvironment) -> Alert
             vcpus=svc.resources.cpu if svc.resources else None,
             memory_gb=svc.resources.memory.gb if svc.resources and svc.resources.memory else None,
             uses_database="database" in config.service_uses(name),
+            service_id=services[name].service_id,
         )
         for name, svc in config.services.items()
     ]
@@ -296,6 +299,7 @@ def _alerts(config: StackConfig, stack: str, scope: RailwayEnvironment) -> Alert
             emails=alerts.channels.email,
             rules=rules,
             services=watched,
+            environment_id=scope.environment_id,
         ),
     )
 

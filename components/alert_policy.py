@@ -10,6 +10,11 @@ What Railway itself enforces, and what needs an external monitor (the README say
 - Error rate, p95 latency, connection-pool usage, queue depth: Railway has no alert on these; they are
   enforced only by an external monitor that loads `rules_document` (Prometheus, Grafana Mimir, ...)
   scraping the metric names below, which the application exports.
+- Shown, not enforced: with an environment id and service ids, the rules Railway has a metric for (error
+  rate -> HTTP status ratio, p95 latency -> HTTP latency, memory, CPU, each with the service's limit) are
+  charted on the environment's Railway observability dashboard (`{name}-dashboard`). Pool usage and queue
+  depth have no Railway metric and no chart. Destroying the policy resets that dashboard to Railway's
+  defaults.
 
 Metric contract of the generated expressions (override any rule with `expr`):
   http_requests_total{service,environment,status},
@@ -73,6 +78,8 @@ class WatchedService:
     vcpus: float | None = None
     memory_gb: float | None = None
     uses_database: bool = False
+    service_id: pulumi.Input[str] | None = None
+    """The Railway service id, for the dashboard's charts."""
 
 
 @dataclass
@@ -87,6 +94,8 @@ class AlertPolicyArgs:
     emails: Sequence[str] = ()
     rules: Sequence[AlertRuleSpec] = ()
     services: Sequence[WatchedService] = field(default_factory=list)
+    environment_id: pulumi.Input[str] | None = None
+    """The Railway environment whose observability dashboard charts the rules (none: no dashboard)."""
 
 
 def _duration(seconds: float) -> str:
@@ -193,6 +202,44 @@ def prometheus_rules(
     return {"groups": [{"name": group, "rules": out}]}
 
 
+# What Railway can chart for a rule's metric: (item type, HTTP metric or measurements, chart title).
+_CHARTS: dict[str, tuple[str, str | list[str], str]] = {
+    "error_rate": ("HTTP_METRICS_ITEM", "STATUS_RATIO", "Error rate"),
+    "p95_latency": ("HTTP_METRICS_ITEM", "LATENCY", "Latency"),
+    "memory": ("SERVICE_METRICS_ITEM", ["MEMORY_USAGE_GB", "MEMORY_LIMIT_GB"], "Memory"),
+    "cpu": ("SERVICE_METRICS_ITEM", ["CPU_USAGE", "CPU_LIMIT"], "CPU"),
+}
+
+
+def dashboard_items(
+    rules: Sequence[AlertRuleSpec], services: Sequence[WatchedService]
+) -> list[railway.DashboardItem]:
+    """One chart per charted metric (and named service), over the services its rule watches; rules on
+    metrics Railway does not have (pool usage, queue depth) or on services without an id get none."""
+    items: dict[str, railway.DashboardItem] = {}
+    for rule in rules:
+        chart = _CHARTS.get(rule.metric)
+        if chart is None:
+            continue
+        item_id = rule.metric.replace("_", "-") + (f"-{rule.service}" if rule.service else "")
+        ids = [t.service_id for t in _targets(rule, services) if t is not None and t.service_id is not None]
+        if item_id in items or not ids:
+            continue
+        kind, metric, title = chart
+        unit = "s" if rule.metric == "p95_latency" else "%"
+        items[item_id] = railway.DashboardItem(
+            id=item_id,
+            name=f"{title} ({rule.service})" if rule.service else title,
+            type=kind,
+            description=f"alert above {_number(rule.above)}{unit} for {_duration(rule.for_seconds)}, "
+            f"enforced by: {ENFORCED_BY[rule.metric]}",
+            http_metric=metric if isinstance(metric, str) else None,
+            measurements=list(metric) if isinstance(metric, list) else None,
+            resource_ids=pulumi.Output.all(*ids),
+        )
+    return list(items.values())
+
+
 class AlertPolicy(pulumi.ComponentResource):
     rules_document: pulumi.Output[str]
     """YAML, loadable by Prometheus (`rule_files`) or any compatible ruler."""
@@ -220,6 +267,14 @@ class AlertPolicy(pulumi.ComponentResource):
                     else None,
                     emails=list(args.emails) or None,
                 ),
+                pulumi.ResourceOptions(parent=self),
+            )
+        self.dashboard = None
+        charts = dashboard_items(args.rules, args.services)
+        if args.environment_id is not None and charts:
+            self.dashboard = railway.ObservabilityDashboard(
+                f"{name}-dashboard",
+                railway.ObservabilityDashboardArgs(environment_id=args.environment_id, items=charts),
                 pulumi.ResourceOptions(parent=self),
             )
         enforcement = {"events: " + ", ".join(args.event_types): "railway"} if args.event_types else {}

@@ -137,3 +137,57 @@ def test_no_events_means_no_notification_rule_but_still_a_document() -> None:
 def test_events_without_any_channel_are_refused() -> None:
     with pytest.raises(ValueError, match="webhook URL or email"):
         build(webhook_url=None, emails=())
+
+
+# -- the observability dashboard -----------------------------------------------------------------------
+WITH_IDS = [
+    WatchedService("web", "web", vcpus=2, memory_gb=2, uses_database=True, service_id="svc-web"),
+    WatchedService("worker", "worker", vcpus=1, memory_gb=1, uses_database=True, service_id="svc-worker"),
+]
+
+
+def dashboard_items_of(rec: Recorder) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in rec.named("alerts-dashboard").plain("items")}
+
+
+def test_the_dashboard_charts_what_railway_can_measure_under_the_policy() -> None:
+    rec = build(services=WITH_IDS, environment_id="env-1", rules=[*SENTIA_RULES, AlertRuleSpec("cpu", 90)])
+    dashboard = rec.named("alerts-dashboard")
+    assert dashboard.type == "pulumi-python:dynamic/railway:ObservabilityDashboard"
+    assert dashboard.parent == rec.named("alerts").urn
+    assert dashboard.plain("environment_id") == "env-1"
+
+    items = dashboard_items_of(rec)
+    # pool_usage and queue_depth have no Railway metric: no chart.
+    assert list(items) == ["error-rate", "p95-latency", "memory", "cpu"]
+    assert (items["error-rate"]["type"], items["error-rate"]["http_metric"]) == (
+        "HTTP_METRICS_ITEM",
+        "STATUS_RATIO",
+    )
+    assert (items["p95-latency"]["type"], items["p95-latency"]["http_metric"]) == (
+        "HTTP_METRICS_ITEM",
+        "LATENCY",
+    )
+    assert items["memory"]["measurements"] == ["MEMORY_USAGE_GB", "MEMORY_LIMIT_GB"]
+    assert items["cpu"]["measurements"] == ["CPU_USAGE", "CPU_LIMIT"]
+    # Scoped like the rules: HTTP charts over web services, resource charts over every service.
+    assert items["error-rate"]["resource_ids"] == ["svc-web"]
+    assert items["memory"]["resource_ids"] == ["svc-web", "svc-worker"]
+    assert "above 85% for 5m" in items["memory"]["description"]
+
+
+def test_a_rule_on_one_service_gets_its_own_chart_over_that_service() -> None:
+    rules = [AlertRuleSpec("cpu", 80), AlertRuleSpec("memory", 95, service="worker")]
+    items = dashboard_items_of(build(services=WITH_IDS, environment_id="env-1", rules=rules))
+    assert list(items) == ["cpu", "memory-worker"]
+    assert items["memory-worker"]["resource_ids"] == ["svc-worker"]
+    assert items["memory-worker"]["name"] == "Memory (worker)"
+    assert items["cpu"]["resource_ids"] == ["svc-web", "svc-worker"]
+
+
+def test_no_dashboard_without_an_environment_or_without_a_chartable_rule() -> None:
+    assert build(services=WITH_IDS).of_type("railway:ObservabilityDashboard") == []
+    only_external = [AlertRuleSpec("pool_usage", 90), AlertRuleSpec("queue_depth", 10)]
+    rec = build(services=WITH_IDS, environment_id="env-1", rules=only_external)
+    assert rec.of_type("railway:ObservabilityDashboard") == []
+    assert build(services=SERVICES, environment_id="env-1").of_type("railway:ObservabilityDashboard") == []
