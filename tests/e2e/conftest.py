@@ -31,6 +31,18 @@ def stack_cases() -> list[tuple[str, Path]]:
     return cases
 
 
+def changed_vendor_objects(result: Result) -> dict[str, set[str]]:
+    """Vendor objects changed, by op. (The program's smoke-test commands re-run on a deploy change; they
+    are `command:local:Command`, not vendor objects.)"""
+    out: dict[str, set[str]] = {}
+    for event in result.events:
+        if event.type.startswith("command:"):
+            continue
+        if event.op not in ("same", "create-replacement", "delete-replaced"):
+            out.setdefault(event.op, set()).add(event.type.rsplit(":", 1)[-1])
+    return out
+
+
 class StackRun:
     def __init__(self, name: str, source: Path, folder: Path, emulator: RunningEmulator) -> None:
         self.name = name
@@ -44,11 +56,13 @@ class StackRun:
         """Run the `pulumi config set --secret` commands the stack file asks for (placeholders filled)."""
         project = Project.load(REPO)
         project.config_files[self.name] = self.config_file
+        self.secrets_set: list[str] = []
         for line in source.read_text().splitlines():
             match = SECRET_COMMAND.search(line)
             if match and "(optional)" not in line:
                 value = re.sub(r"<[^>]*>", "x1", match.group(2))
                 set_config_value(project, self.name, match.group(1), value, secret=True, path_key=True)
+                self.secrets_set.append(match.group(1))
 
     def settings(self) -> dict[str, Any]:
         return yaml.safe_load(self.config_file.read_text())
@@ -82,5 +96,8 @@ def e2e_env(
     yield emulator
 
 
-SECRET_COMMAND = re.compile(r"pulumi config set --secret --path '([^']+)' (\S+)")
+# The stack headers' hints: `pulumi config set [-s STACK --config-file FILE] --secret --path 'KEY' VALUE`.
+SECRET_COMMAND = re.compile(
+    r"pulumi config set (?:-s \S+ --config-file \S+ )?--secret --path '([^']+)' (\S+)"
+)
 URN = re.compile(r"^urn:pulumi:[^:]+::[^:]+::[^:]+(:[^:]+)*(\$[^:]+(:[^:]+)*)*::[^:]+$")

@@ -10,20 +10,9 @@ import pytest
 
 from emulator.testing import RunningEmulator
 from tests.e2e.conftest import REPO, StackRun
+from tests.e2e.conftest import changed_vendor_objects as _changed
 
 pytestmark = pytest.mark.e2e
-
-
-def _changed(result: Any) -> dict[str, set[str]]:
-    """Vendor objects changed, by op. (The program's smoke-test commands re-run on a deploy change; they
-    are `command:local:Command`, not vendor objects.)"""
-    out: dict[str, set[str]] = {}
-    for event in result.events:
-        if event.type.startswith("command:"):
-            continue
-        if event.op not in ("same", "create-replacement", "delete-replaced"):
-            out.setdefault(event.op, set()).add(event.type.rsplit(":", 1)[-1])
-    return out
 
 
 def test_prod_setting_changes_touch_only_what_they_change(e2e_env: RunningEmulator, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from emulator.testing import RunningEmulator
 from localengine.state import ResourceState
-from tests.e2e.conftest import URN, StackRun, stack_cases
+from tests.e2e.conftest import URN, StackRun, changed_vendor_objects, stack_cases
 
 pytestmark = pytest.mark.e2e
 
@@ -113,26 +113,35 @@ def test_stack_lifecycle(name: str, source: Path, e2e_env: RunningEmulator, tmp_
     assert again.changes() == {}
     assert e2e_env.requests() == []
 
-    # The main stacks also go through drift; the examples' stacks (same program, other settings) skip it to
-    # keep the suite short.
-    full = name in ("dev", "staging", "prod")
-    if full:
-        again_preview = run.engine().up(preview=True, json_output=True)
-        assert again_preview.digest is not None and again_preview.digest["changeSummary"].keys() == {"same"}
+    again_preview = run.engine().up(preview=True, json_output=True)
+    assert again_preview.digest is not None and again_preview.digest["changeSummary"].keys() == {"same"}
+
+    # The secrets the stack's header asks for were set (as `pulumi config set --secret` would).
+    asked = [
+        line for line in source.read_text().splitlines()
+        if "config set" in line and "--secret" in line and "(optional)" not in line
+    ]  # fmt: skip
+    assert len(run.secrets_set) == len(asked), (asked, run.secrets_set)
+
+    # A setting change touches only what it changes: one more replica of a service is one ServiceInstance
+    # update.
+    _one_more_replica(run)
+    assert changed_vendor_objects(run.up()) == {"update": {"ServiceInstance"}}
+    owned_objects_match(run)
 
     # Drift: an owned object deleted behind our back is caught by refresh and recreated by up.
     services = [
         r for r in run.engine().store.load(run.engine()._secrets()).resources if r.type.endswith(":Service")
     ]
-    if services and full:
-        victim = services[-1]
-        _delete_behind_our_back(e2e_env, victim.id)
-        refreshed = run.engine().refresh()
-        assert refreshed.ok
-        assert any(e.urn == victim.urn and e.op == "delete" for e in refreshed.events)
-        healed = run.up()
-        assert "create" in healed.changes()
-        owned_objects_match(run)
+    assert services
+    victim = services[-1]
+    _delete_behind_our_back(e2e_env, victim.id)
+    refreshed = run.engine().refresh()
+    assert refreshed.ok
+    assert any(e.urn == victim.urn and e.op == "delete" for e in refreshed.events)
+    healed = run.up()
+    assert "create" in healed.changes()
+    owned_objects_match(run)
 
     # Destroy: protected resources stop it, with a clear message, until unprotected.
     engine = run.engine()
@@ -148,6 +157,22 @@ def test_stack_lifecycle(name: str, source: Path, e2e_env: RunningEmulator, tmp_
     emulator_is_empty(e2e_env)
     state = json.loads(run.engine().store.path.read_text())
     assert state["checkpoint"]["latest"]["resources"] == []
+
+
+def _one_more_replica(run: StackRun) -> None:
+    """Add a replica to the stack's first service that runs no cron (cron services take exactly one)."""
+
+    def change(config: dict[str, Any]) -> None:
+        services = config["platform:services"]
+        name = next(n for n, spec in services.items() if not spec.get("cron"))
+        replicas = services[name].get("replicas", 1)
+        if isinstance(replicas, dict):
+            region = next(iter(replicas))
+            replicas[region] += 1
+        else:
+            services[name]["replicas"] = replicas + 1
+
+    run.edit(change)
 
 
 def _delete_behind_our_back(emulator: RunningEmulator, service_id: str) -> None:
