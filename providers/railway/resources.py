@@ -685,7 +685,7 @@ class ServiceInstanceProvider(RailwayProvider):
         # a new service starts in Railway's default region, and multiRegionConfig is a patch, so a region
         # we were not asked for must be cleared or it keeps its replicas.
         env = unless_gone(lambda: client.environment(inputs.environment_id), is_not_found)
-        current = ((env or {}).get("config") or {}).get("services", {}).get(inputs.service_id)
+        current = _service_config(env, inputs.service_id)
         if current is None:
             raise RuntimeError(
                 f"service {inputs.service_id} has no instance in environment {inputs.environment_id}: "
@@ -768,10 +768,8 @@ class ServiceInstanceProvider(RailwayProvider):
         old = self.inputs(props)
         service_id, environment_id = old["service_id"], old["environment_id"]
         env = unless_gone(lambda: self.client().environment(environment_id), is_not_found)
-        if env is None:
-            return dynamic.ReadResult(None, {})
-        config = ((env.get("config") or {}).get("services") or {}).get(service_id)
-        if not config:
+        config = _service_config(env, service_id)
+        if not config or env is None:
             return dynamic.ReadResult(None, {})
         current = _settings_from_config(config)
         inputs = dict(old)
@@ -796,6 +794,11 @@ class ServiceInstanceProvider(RailwayProvider):
         # Nothing to undo: the service owns its instance (deleting the service or the environment removes it),
         # and resetting settings on a live service would redeploy it with defaults nobody chose.
         return None
+
+
+def _service_config(env: Mapping[str, Any] | None, service_id: str) -> Mapping[str, Any] | None:
+    """One service's entry in an environment's config (Railway's EnvironmentConfig), if it has one."""
+    return (((env or {}).get("config") or {}).get("services") or {}).get(service_id)
 
 
 def _int_or_none(value: Any) -> int | None:
