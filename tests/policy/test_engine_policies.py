@@ -9,7 +9,6 @@ every wrong file.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import yaml
 from emulator.testing import RunningEmulator
 from localengine.cli import main
 from tests.e2e.conftest import PASSPHRASE, REPO, stack_cases
+from tests.localengine.test_event_log import read_events
 
 ALL = os.environ.get("PLATFORM_POLICY_ALL") == "1"
 SAMPLE_STACKS = {"prod", "nestsync-prod", "kars-prod"}  # the ones with a config of their own, and prod
@@ -71,7 +71,7 @@ def run(command: str, stack: str, stack_file: Path, log: Path) -> tuple[int, lis
     argv += ["--policy-pack", str(REPO / "policy"), "--policy-pack-config", str(policy_config(stack))]
     argv += ["--event-log", str(log)] + (["--yes"] if command == "up" else [])
     code = main(argv)
-    events = [json.loads(line) for line in log.read_text().splitlines()]
+    events = read_events(log)  # each event checked against Pulumi's apitype field names
     return code, [e["policyEvent"] for e in events if "policyEvent" in e]
 
 
