@@ -25,9 +25,9 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent import futures
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -509,23 +509,3 @@ def _relative(path: Path) -> str:
     with contextlib.suppress(ValueError):
         return str(path.relative_to(Path.cwd()))
     return str(path)
-
-
-@contextlib.contextmanager
-def hosted(host: PolicyHost | None) -> Iterator[PolicyHost | None]:
-    try:
-        yield host
-    finally:
-        if host is not None:
-            host.close()
-
-
-@dataclass
-class PolicyOptions:
-    """The run's `--policy-pack` / `--policy-pack-config` flags."""
-
-    packs: list[Path] = field(default_factory=list)
-    configs: list[Path] = field(default_factory=list)
-
-    def specs(self) -> list[PackSpec]:
-        return pair_specs(self.packs, self.configs)
