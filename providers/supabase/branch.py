@@ -38,6 +38,9 @@ from providers.supabase.client import (
 )
 from providers.supabase.resources import DATABASE_NAME, DIRECT_PORT, REF_PATTERN, SupabaseProvider
 
+# BranchResponse.status (deprecated but the only per-branch progress the API gives).
+BRANCH_READY = frozenset({"FUNCTIONS_DEPLOYED"})
+BRANCH_FAILED = frozenset({"MIGRATIONS_FAILED", "FUNCTIONS_FAILED"})
 BRANCH_INPUT_KEYS = ("parent_ref", "branch_name", "git_branch", "persistent", "region", "instance_size")
 
 
@@ -94,7 +97,7 @@ class BranchProvider(SupabaseProvider):
         subject = f"{subject} ({ref})"
         report_progress(subject, f"created, waiting for {STATUS_ACTIVE}")
         try:
-            detail = self._wait_ready(api, ref, subject, inputs.create_timeout_seconds)
+            detail = self._wait_ready(api, inputs, ref, subject, inputs.create_timeout_seconds)
         except Exception as exc:
             try:
                 api.delete_branch(ref)
@@ -126,24 +129,38 @@ class BranchProvider(SupabaseProvider):
             request_id=exc.request_id,
         )
 
-    def _wait_ready(self, api: SupabaseClient, ref: str, subject: str, timeout: float) -> dict[str, Any]:
+    def _wait_ready(
+        self, api: SupabaseClient, inputs: BranchInputs, ref: str, subject: str, timeout: float
+    ) -> dict[str, Any]:
+        """Until the branch's project is ACTIVE_HEALTHY with a database host and the branch itself is past
+        its migrations (FUNCTIONS_DEPLOYED); fails fast on a failed project or failed migrations."""
+
         def fetch() -> dict[str, Any]:
             detail = api.get_branch_config(ref)
             if detail is None:
                 raise BranchFailedError(f"{subject}: the branch no longer exists (404)")
+            if detail.get("status") == STATUS_ACTIVE:
+                branch = api.get_branch(inputs.parent_ref, inputs.branch_name) or {}
+                detail = {**detail, "branch_status": branch.get("status")}
             return detail
 
         def done(detail: dict[str, Any]) -> bool:
             status = detail.get("status")
             if status in STATUS_FAILED:
                 raise BranchFailedError(f"{subject}: the branch is {status}, it will not become healthy")
-            return status == STATUS_ACTIVE and bool(detail.get("db_host"))
+            if detail.get("branch_status") in BRANCH_FAILED:
+                raise BranchFailedError(f"{subject}: {detail['branch_status']}")
+            return (
+                status == STATUS_ACTIVE
+                and bool(detail.get("db_host"))
+                and detail.get("branch_status") in BRANCH_READY
+            )
 
         return poll_until(
             fetch,
             done,
             subject=subject,
-            describe=lambda d: str(d.get("status")),
+            describe=lambda d: " ".join(str(d.get(k)) for k in ("status", "branch_status") if d.get(k)),
             policy=self._policy(timeout),
             sleep=self.sleep,
             clock=self.clock,
@@ -186,7 +203,7 @@ class BranchProvider(SupabaseProvider):
             changes["persistent"] = inputs.persistent
         branch = api.update_branch(id_, changes) if changes else {"id": olds.get("branch_id")}
         subject = f"Supabase branch {inputs.branch_name} ({id_})"
-        detail = self._wait_ready(api, id_, subject, inputs.create_timeout_seconds)
+        detail = self._wait_ready(api, inputs, id_, subject, inputs.create_timeout_seconds)
         return dynamic.UpdateResult(self._outputs(inputs, {"project_ref": id_, **branch}, detail))
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:

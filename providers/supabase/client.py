@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NotRequired, TypedDict, cast
+from urllib.parse import quote
 
 import httpx
 
@@ -274,6 +275,20 @@ class SupabaseClient:
             "GET", f"/v1/projects/{parent_ref}/branches", operation="v1-list-all-branches"
         )
         return cast(list[dict[str, Any]], self._json(response) or [])
+
+    def get_branch(self, parent_ref: str, name: str) -> dict[str, Any] | None:
+        """The parent's branch named `name` (BranchResponse, with its status), or None on 404."""
+        try:
+            response = self.http.request(
+                "GET",
+                f"/v1/projects/{parent_ref}/branches/{quote(name, safe='')}",
+                operation="v1-get-a-branch",
+            )
+        except ApiError as exc:
+            if exc.is_not_found:
+                return None
+            raise
+        return cast(dict[str, Any], self._json(response))
 
     def get_branch_config(self, branch_ref: str) -> dict[str, Any] | None:
         """The branch's database (BranchDetailResponse: status, db_host, db_port, db_user, db_pass), or None
