@@ -175,7 +175,12 @@ class BranchProvider(SupabaseProvider):
         host = str(detail["db_host"])
         port = int(detail.get("db_port") or DIRECT_PORT)
         uri = f"postgresql://{user}:{quote(password, safe='')}@{host}:{port}/{DATABASE_NAME}"
+        # The branch's own API keys: a fork of the app must not keep talking to the parent's Auth.
+        keys = self._client().get_api_keys(ref, reveal=True)
+        legacy = {k.get("name"): k.get("api_key") for k in keys if k.get("type") == "legacy"}
         return {
+            "anon_key": legacy.get("anon"),
+            "service_role_key": legacy.get("service_role"),
             **inputs.model_dump(mode="json", exclude_none=True),
             "ref": ref,
             "branch_id": branch.get("id"),
@@ -259,15 +264,21 @@ class Branch(dynamic.Resource, module="supabase", name="Branch"):
     database_name: pulumi.Output[str]
     database_user: pulumi.Output[str]
     database_password: pulumi.Output[str]
+    anon_key: pulumi.Output[str]
+    service_role_key: pulumi.Output[str]
     connection_uri: pulumi.Output[str]
     pooled_connection_uri: pulumi.Output[str]
 
     SECRET_OUTPUTS: ClassVar[tuple[str, ...]] = (
+        "anon_key",
+        "service_role_key",
         "database_password",
         "connection_uri",
         "pooled_connection_uri",
     )
     OUTPUTS: ClassVar[tuple[str, ...]] = (
+        "anon_key",
+        "service_role_key",
         "ref",
         "branch_id",
         "status",
