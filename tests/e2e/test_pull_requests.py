@@ -10,9 +10,10 @@ PLATFORM_E2E_ALL_PULL_REQUESTS=1 (each costs a full base `up`).
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -87,14 +88,13 @@ class PullRequestRun:
         set_config_value(self.project, self.name, key, value, secret=False, path_key=True)
 
     def engine(self) -> Engine:
-        import io
 
         return Engine(REPO, self.name, out=io.StringIO(), config_file=self.config_file)
 
     def up(self) -> tuple[Result, str]:
         engine = self.engine()
         result = engine.up()
-        return result, engine.out.getvalue()  # type: ignore[attr-defined]
+        return result, cast(io.StringIO, engine.out).getvalue()
 
 
 def _host_token(host: str) -> str:
