@@ -1,6 +1,6 @@
 """`python -m localengine`: the Pulumi CLI's commands for this project, without the CLI.
 
-    python -m localengine preview --stack dev [--json] [--show-sames]
+    python -m localengine preview --stack dev [--json] [--show-sames] [--event-log FILE]
     python -m localengine up --stack dev [--yes] [--parallel N]
     python -m localengine refresh --stack dev [--yes]
     python -m localengine destroy --stack dev [--yes]
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
             type=int,
             default=UNBOUNDED,
             help="at most P resource operations at once (default: unbounded, as Pulumi)",
+        )
+        sub.add_argument(
+            "--event-log", type=Path, help="write the run's engine events to FILE, as JSON lines (as Pulumi)"
         )
         if name != "preview":
             sub.add_argument("--yes", "-y", action="store_true", help="proceed without a confirmation prompt")
@@ -140,7 +143,9 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print(values[key])
         return 0
-    engine = Engine(root, args.stack, config_file=args.config_file)
+    engine = Engine(
+        root, args.stack, config_file=args.config_file, event_log=getattr(args, "event_log", None)
+    )
     if args.command == "preview":
         result = engine.up(
             preview=True, parallel=args.parallel, json_output=args.json, show_sames=args.show_sames

@@ -23,6 +23,7 @@ from localengine.deployment import (
 )
 from localengine.digest import preview_digest
 from localengine.display import Display, format_value
+from localengine.events import EventLog, LoggedDisplay, make_display
 from localengine.monitor import EngineLog, EngineMonitor
 from localengine.program import run_program
 from localengine.project import Project, StackConfig, load_stack_config, secrets_manager_for
@@ -57,8 +58,10 @@ class Engine:
         out: TextIO | None = None,
         provider_env: dict[str, str] | None = None,
         config_file: Path | None = None,
+        event_log: Path | None = None,
     ) -> None:
         self.project = Project.load(root)
+        self.event_log = EventLog(event_log) if event_log is not None else None
         if config_file is not None:
             self.project.config_files[stack] = config_file.resolve()
         self.stack = stack
@@ -67,6 +70,14 @@ class Engine:
         self.store = StateStore.for_stack(self.project.root, self.project.name, stack)
 
     # -- shared set-up -------------------------------------------------------------------------------
+    def _display(self, out: TextIO, *, preview: bool, show_sames: bool = False) -> Display:
+        """The run's display; with `--event-log`, one that also writes the engine events."""
+        return make_display(out, preview=preview, show_sames=show_sames, event_log=self.event_log)
+
+    def _prelude(self, display: Display, config: StackConfig) -> None:
+        if isinstance(display, LoggedDisplay):
+            display.event_log.prelude(config.blinded())
+
     def _secrets(self) -> PassphraseSecretsManager:
         return secrets_manager_for(self.project, self.stack, self.store.secrets_state())
 
@@ -133,8 +144,11 @@ class Engine:
         json_output: bool = False,
         show_sames: bool = False,
     ) -> Result:
-        display = Display(io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames)
+        display = self._display(
+            io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames
+        )
         manager, config, old = self._load()
+        self._prelude(display, config)
         with self._deployment(
             display, manager, config, old, preview=preview, parallel=parallel
         ) as deployment:
@@ -216,8 +230,9 @@ class Engine:
 
     # -- refresh -------------------------------------------------------------------------------------------
     def refresh(self, *, parallel: int = UNBOUNDED) -> Result:
-        display = Display(self.out, preview=False)
+        display = self._display(self.out, preview=False)
         manager, config, snapshot = self._load()
+        self._prelude(display, config)
         with self._deployment(
             display, manager, config, snapshot, preview=False, parallel=parallel
         ) as deployment:
@@ -228,8 +243,9 @@ class Engine:
 
     # -- destroy -------------------------------------------------------------------------------------------
     def destroy(self, *, parallel: int = UNBOUNDED, preview: bool = False) -> Result:
-        display = Display(self.out, preview=preview)
+        display = self._display(self.out, preview=preview)
         manager, config, snapshot = self._load()
+        self._prelude(display, config)
         display.start(f"{'Previewing destroy' if preview else 'Destroying'} ({self.stack}):")
         protected = [r for r in snapshot.resources if r.protect and not r.delete]
         if protected:
