@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from review.events import InputError, parse_text
 from review.report import DEFAULT_MAX_CHARS, FAIL_CLASSES, as_json, build, markdown
@@ -16,12 +17,20 @@ Input: the engine events Pulumi writes with `pulumi preview --event-log FILE` (s
 PULUMI_DEBUG_COMMANDS=true to see the flag), one JSON object per line, or the `pulumi preview --json`
 document (which has no policy results). `-` or no file reads standard input.
 
-Exit status: 0; 1 when the input cannot be read; 2 when a class named by --fail-on is present.
+Exit status: 0; 1 when the input cannot be read or the arguments are wrong; 2 when a class named by --fail-on is present.
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 1, so that 2 always means "a --fail-on class is present"."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m review", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("input", nargs="?", default="-", help="event log or preview --json (default: stdin)")

@@ -122,7 +122,7 @@ def blind(value: Any) -> Any:
     """`value` with every secret (signature object, or the `[secret]` string) as SECRET and every unknown
     as UNKNOWN; nothing of a secret (value, ciphertext, length) is kept."""
     if isinstance(value, dict):
-        if SECRET_SIG_KEY in value:
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
             return SECRET
         return {str(k): blind(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -320,10 +320,14 @@ def from_events(events: Iterable[Any]) -> Plan:
             d = event["diagnosticEvent"] or {}
             if d.get("ephemeral") or d.get("severity") == "debug":
                 continue
+            severity = str(d.get("severity") or "info")
+            prefix = str(d.get("prefix") or "")
+            if prefix.strip().rstrip(":") == severity:
+                prefix = ""  # the review groups by severity already
             plan.diagnostics.append(
                 Diagnostic(
-                    severity=str(d.get("severity") or "info"),
-                    message=strip_color(str(d.get("prefix") or "") + str(d.get("message") or "")).strip(),
+                    severity=severity,
+                    message=strip_color(prefix + str(d.get("message") or "")).strip(),
                     urn=str(d.get("urn") or ""),
                 )
             )

@@ -282,11 +282,12 @@ def _refused_by_protect(plan: Plan, already: set[str]) -> list[Finding]:
             continue
         already.add(urn)
         type_ = urn.split("::")[2].rsplit("$", 1)[-1] if urn.count("::") >= 3 else ""
-        op = "replace" if "replace" in diagnostic.message else "delete"
+        op = "replace" if "unable to replace" in diagnostic.message else "delete"
         kind = stateful_kind(type_, None) or short_type(type_)
-        found.append(
-            Finding(urn, type_, kind, op, [diagnostic.message.splitlines()[0].strip()], protected=True)
+        reason = (
+            f"the engine refuses to {op} it while it is protected (it does not say which fields force it)"
         )
+        found.append(Finding(urn, type_, kind, op, [reason], protected=True))
     return found
 
 
