@@ -17,7 +17,8 @@ Input: the engine events Pulumi writes with `pulumi preview --event-log FILE` (s
 PULUMI_DEBUG_COMMANDS=true to see the flag), one JSON object per line, or the `pulumi preview --json`
 document (which has no policy results). `-` or no file reads standard input.
 
-Exit status: 0; 1 when the input cannot be read or the arguments are wrong; 2 when a class named by --fail-on is present.
+Exit status: 0; 1 when the input cannot be read or the arguments are wrong; 2 when a class
+named by --fail-on is present.
 """
 
 

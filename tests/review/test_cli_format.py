@@ -63,8 +63,8 @@ def test_policy_violations_are_a_table_and_protect_removal_is_risky() -> None:
     table = _sections(text)["Policy violations"]
     assert "| level | policy | resource | message |" in table
     assert (
-        "| mandatory | `neon-history-retention` | `database-project` | Production keeps 30 days of history. Set it. |"
-        in table
+        "| mandatory | `neon-history-retention` | `database-project` "
+        "| Production keeps 30 days of history. Set it. |" in table
     )
     risky = {f.urn: f.reasons for f in review.risky}
     assert any("`protect` removed" in r for r in risky[DATABASE_URN])
