@@ -24,9 +24,13 @@ def review_text(
     stack: str = "",
     production: bool | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
+    refresh: bool = False,
 ) -> tuple[str, Review]:
-    """The markdown review of an event log's or `preview --json`'s text, and the review itself."""
-    result = build(parse_text(text), project=project, stack=stack, production=production)
+    """The markdown review of an event log's or `preview --json`'s text, and the review itself
+    (`refresh`: the events are a refresh's)."""
+    plan = parse_text(text)
+    plan.refresh = plan.refresh or refresh
+    result = build(plan, project=project, stack=stack, production=production)
     return markdown(result, max_chars), result
 
 

@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CLASS",
         help="exit 2 when this class is present: destructive, violations or risky (repeatable)",
     )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="the events are a refresh's (drift): a delete means the vendor no longer has the object "
+        "(found by itself when steps are `refresh` steps)",
+    )
     parser.add_argument("--output", "-o", type=Path, help="write the review here instead of standard output")
     return parser
 
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {args.input}: {exc}", file=sys.stderr)
         return 1
+    plan.refresh = plan.refresh or args.refresh
     review = build(plan, project=args.project, stack=args.stack, production=args.production)
     rendered = as_json(review) if args.format == "json" else markdown(review, args.max_chars)
     if args.output:
