@@ -50,3 +50,9 @@ workflows: $(STAMP) $(ACTIONLINT)
 
 unit: $(ACTIONLINT)
 test: workflows
+
+# The review a pull request would get for the stack (default prod): preview with the policy pack and the
+# event log against the emulator, reviewed into .state/review-$(STACK).md.
+review: STACK = prod
+review: $(STAMP)
+	@$(PY) -m localengine.makereview --stack $(STACK)
