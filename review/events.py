@@ -61,6 +61,7 @@ class ResourceSide:
     outputs: dict[str, Any] = field(default_factory=dict)
     protect: bool = False
     parent: str = ""
+    custom: bool = True  # False: a component, which holds nothing at a vendor
 
 
 @dataclass
@@ -213,6 +214,7 @@ def _side(state: Mapping[str, Any] | None) -> ResourceSide | None:
         outputs=blind(dict(state.get("outputs") or {})),
         protect=bool(state.get("protect")),
         parent=str(state.get("parent") or ""),
+        custom=bool(state.get("custom")),
     )
 
 

@@ -26,6 +26,7 @@ STATEFUL_KINDS = {
     ("railway", "Volume"): "Railway volume",
 }
 _DATA_IMAGES = (("postgres", "Railway Postgres service"), ("redis", "Railway Redis service"))
+STATEFUL_LABELS = set(STATEFUL_KINDS.values()) | {label for _, label in _DATA_IMAGES}
 _PRODUCTION = re.compile(r"(^|[-_.])(prod|production)($|[-_.])")
 
 REPLICA_KEYS = {"replicas", "numReplicas", "num_replicas"}
@@ -146,12 +147,16 @@ def _get(props: dict[str, Any], path: Path) -> Any:
 
 
 def leaf_paths(value: Any, prefix: Path = ()) -> Iterator[Path]:
-    """Paths to every leaf: dicts are walked, lists and secrets are leaves."""
+    """Paths to every leaf: dicts and lists are walked (so a diff shows the element that changed), secrets
+    and scalars are leaves."""
     if isinstance(value, dict) and value:
         for key in value:
             if not prefix and str(key).startswith("__"):
                 continue  # __provider and other engine-internal fields
             yield from leaf_paths(value[key], (*prefix, key))
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from leaf_paths(item, (*prefix, index))
     else:
         yield prefix
 
@@ -223,6 +228,9 @@ def destructive(plan: Plan, stack: str, production: bool | None = None) -> list[
     for change in plan.changes:
         if change.op not in ("replace", "delete") or _internal(change.type):
             continue
+        side = change.old or change.new
+        if side is not None and not side.custom:
+            continue  # a component: deleting it deletes nothing at a vendor
         kind = stateful_kind(change.type, change.old or change.new)
         if kind is None and not (change.op == "delete" and prod):
             continue
@@ -243,7 +251,8 @@ def destructive(plan: Plan, stack: str, production: bool | None = None) -> list[
             finding.reasons.append(f"the {kind}'s data goes with it")
         found.append(finding)
     found.extend(_refused_by_protect(plan, {f.urn for f in found}))
-    return found
+    # What holds data first; otherwise in the engine's order.
+    return sorted(found, key=lambda f: f.kind not in STATEFUL_LABELS)
 
 
 def replace_reasons(change: Change) -> list[str]:

@@ -56,12 +56,12 @@ class Reviews:
         self.folder = folder
         self.rendered: list[str] = []
 
-    def preview(self, name: str) -> tuple[str, Review]:
+    def preview(self, name: str, *, fails: bool = False) -> tuple[str, Review]:
         log = self.folder / f"{name}.jsonl"
         out = io.StringIO()
         engine = Engine(REPO, self.run.name, out=out, config_file=self.run.config_file, event_log=log)
         result = engine.up(preview=True)
-        assert result.ok, out.getvalue()
+        assert result.ok is not fails, out.getvalue()
         text, review = review_text(log.read_text())
         self.rendered += [text, as_json(review), log.read_text()]
         return text, review
@@ -108,6 +108,18 @@ def test_prod_reviews_name_what_a_reviewer_must_see(e2e_env: RunningEmulator, tm
     assert [(f.name, f.reasons) for f in review.risky] == [
         ("web-instance", ["replicas lowered: `regions.us-west2` 2 → 1"])
     ]
+
+    # A new database region while protected: the engine refuses it, the review says protect stops it.
+    def new_region(config: dict[str, Any]) -> None:
+        config["platform:services"]["web"]["replicas"] = 2
+        config["platform:database"]["region"] = "aws-us-east-2"
+
+    run.edit(new_region)
+    text, review = reviews.preview("protected", fails=True)
+    assert [(f.name, f.op, f.protected) for f in review.destructive] == [
+        ("database-project", "replace", True)
+    ]
+    assert "**replace** `database-project` (Neon project); **protect stops it**" in text
 
     # A new database region with protect off, and the worker removed: both destructive, with reasons.
     def region_protect_and_worker(config: dict[str, Any]) -> None:
