@@ -129,7 +129,9 @@ def _exit_code(result: Result, args: argparse.Namespace) -> int:
     if not result.ok:
         return 1
     if getattr(args, "expect_no_changes", False) and result.changes():
-        print("error: no changes were expected but changes were proposed", file=sys.stderr)
+        planned = args.command == "preview" or getattr(args, "preview_only", False)
+        what = "were proposed" if planned else "occurred"
+        print(f"error: no changes were expected but changes {what}", file=sys.stderr)
         return EXIT_CHANGES
     return 0
 

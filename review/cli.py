@@ -93,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     plan.refresh = plan.refresh or args.refresh
     review = build(plan, project=args.project, stack=args.stack, production=args.production)
     rendered = as_json(review) if args.format == "json" else markdown(review, args.max_chars)
+    if args.format == "markdown" and len(rendered) > args.max_chars:
+        print(
+            f"review: the verdict and destructive changes alone take {len(rendered)} characters, more than "
+            f"--max-chars {args.max_chars}; they are never cut",
+            file=sys.stderr,
+        )
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(rendered, encoding="utf-8")
