@@ -80,7 +80,7 @@ def build(plan: Plan, *, project: str = "", stack: str = "", production: bool | 
     for change in plan.changes:
         if change.type.startswith("pulumi:providers:"):
             continue
-        if change.op in CHANGE_OPS or change.op not in ("same", "refresh"):
+        if change.op not in ("same", "refresh"):
             counts[change.op] = counts.get(change.op, 0) + 1
             changed.append(change)
         else:
@@ -121,12 +121,9 @@ def verdict_line(review: Review) -> str:
     where = f"`{review.project}/{review.stack}`"
     what = "refresh" if review.refresh else "preview"
     if review.verdict == "no-changes":
-        extra = (
-            f"; {_plural(len(review.violations), 'advisory policy violation')}" if review.violations else ""
-        )
         return (
             f"**{_HEADLINES['no-changes']}**: {where} {what} finds nothing to change "
-            f"({review.unchanged} unchanged){extra}."
+            f"({review.unchanged} unchanged)."
         )
     parts = [
         _plural(len(review.destructive), "destructive change"),
