@@ -23,10 +23,12 @@ def test_make_review_writes_the_review_and_says_where(
     assert makereview.main(["--stack", "dev", "--cwd", str(REPO)]) == 0
     out = capsys.readouterr().out
     review = tmp_path / "state" / "review-dev.md"
+    # The dev stack's policy config has advisories only: the preview passes, the review lists them.
     assert f"review of the dev preview (preview exit 0): {review}" in out
-    text = review.read_text()
-    assert text.splitlines()[0] == "<!-- pulumi-review project=platform stack=dev -->"
-    assert "**✅ Safe**: `platform/dev` preview" in text and "to create" in text
+    marker, verdict = review.read_text().splitlines()[:2]
+    assert marker == "<!-- pulumi-review project=platform stack=dev -->"
+    assert "`platform/dev` preview: 0 destructive changes" in verdict and "to create" in verdict
+    assert verdict in out
     assert (tmp_path / "state" / "events-dev.jsonl").read_text().count("resourcePreEvent") >= 10
     expected = (
         "policy pack: policy" if (REPO / "policy" / "PulumiPolicy.yaml").exists() else "policy pack: none"
