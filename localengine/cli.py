@@ -2,6 +2,7 @@
 
     python -m localengine preview --stack dev [--json] [--show-sames] [--event-log FILE]
     python -m localengine up --stack dev [--yes] [--parallel N]
+    python -m localengine preview|up --stack prod --policy-pack policy [--policy-pack-config FILE]
     python -m localengine refresh --stack dev [--yes] [--preview-only] [--expect-no-changes]
     python -m localengine destroy --stack dev [--yes]
     python -m localengine stack output [NAME] --stack dev [--json] [--show-secrets]
@@ -23,6 +24,8 @@ from pathlib import Path
 from localengine.deployment import UNBOUNDED
 from localengine.display import format_value
 from localengine.engine import Engine, Result, render_outputs
+from localengine.policy import pair_specs
+from localengine.policy_config import PolicyConfigError
 from localengine.project import Project, ProjectError, load_stack_config, read_stack_file, set_config_value
 from localengine.secrets import PassphraseSecretsManager, SecretsError, passphrase_from_env
 
@@ -34,6 +37,25 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the project directory")
     parser.add_argument(
         "--config-file", type=Path, help="use this stack settings file instead of Pulumi.<stack>.yaml"
+    )
+
+
+def _add_policy_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy-pack",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="run the policy pack in DIR (repeatable), as `pulumi preview --policy-pack`",
+    )
+    parser.add_argument(
+        "--policy-pack-config",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="JSON config of the pack at the same position (repeatable)",
     )
 
 
@@ -62,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--event-log", type=Path, help="write the run's engine events to FILE, as JSON lines (as Pulumi)"
         )
+        if name in ("preview", "up"):
+            _add_policy_flags(sub)
         if name != "preview":
             sub.add_argument("--yes", "-y", action="store_true", help="proceed without a confirmation prompt")
         if name in ("preview", "up", "refresh"):
@@ -116,7 +140,9 @@ def _confirm(engine: Engine, command: str, args: argparse.Namespace) -> bool:
         )
         return False
     if command == "up":
-        engine.up(preview=True, parallel=args.parallel)
+        previewed = engine.up(preview=True, parallel=args.parallel)
+        if engine.policy_packs and not previewed.ok:
+            return False
     answer = input(f"Do you want to perform this {command}? (yes/no) ").strip().lower()
     return answer in ("y", "yes")
 
@@ -140,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except (ProjectError, SecretsError) as exc:
+    except (ProjectError, SecretsError, PolicyConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -169,7 +195,11 @@ def _run(args: argparse.Namespace) -> int:
         print(values[key])
         return 0
     engine = Engine(
-        root, args.stack, config_file=args.config_file, event_log=getattr(args, "event_log", None)
+        root,
+        args.stack,
+        config_file=args.config_file,
+        event_log=getattr(args, "event_log", None),
+        policy_packs=pair_specs(getattr(args, "policy_pack", []), getattr(args, "policy_pack_config", [])),
     )
     if args.command == "preview":
         result = engine.up(
@@ -178,6 +208,10 @@ def _run(args: argparse.Namespace) -> int:
         return _exit_code(result, args)
     if args.command == "up":
         if not _confirm(engine, "update", args):
+            return 1
+        # As `pulumi up` does (unless --skip-preview): with policy packs, a preview first, and no update
+        # when a mandatory policy fails in it.
+        if engine.policy_packs and args.yes and not engine.up(preview=True, parallel=args.parallel).ok:
             return 1
         result = engine.up(parallel=args.parallel, show_sames=args.show_sames)
         return _exit_code(result, args)

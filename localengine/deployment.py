@@ -86,6 +86,15 @@ class StepEvent:
     retained: bool = False
 
 
+class Analyzer(Protocol):
+    """Policy packs (`localengine.policy.PolicyHost`): the checked inputs of a resource, remediated; raises
+    `EngineError` on a mandatory violation in `up`."""
+
+    def analyze(
+        self, urn: str, goal: Goal, inputs: dict[str, Any], provider: ResourceState | None
+    ) -> dict[str, Any]: ...
+
+
 class EventSink(Protocol):
     def step_started(self, op: str, urn: str, type_: str) -> None: ...
 
@@ -139,6 +148,7 @@ class Deployment:
         self.failed = False
         self.outputs: dict[str, Any] = {}
         self.events: list[StepEvent] = []
+        self.analyzer: Analyzer | None = None
         self._interrupted = list(old.pending_operations)
         for op in self._interrupted:
             if op.type == "creating":
@@ -291,6 +301,10 @@ class Deployment:
                 for f in failures
             ]
             raise EngineError("\n".join(lines), urn)
+        if self.analyzer is not None:
+            checked = self.analyzer.analyze(
+                urn, goal, checked, self.news.get(provider_ref.rsplit("::", 1)[0])
+            )
         new = self._new_state(urn, goal, old, provider_ref)
         new.inputs = checked
         if old is None:

@@ -25,6 +25,8 @@ from localengine.digest import preview_digest
 from localengine.display import Display, format_value
 from localengine.events import EventLog, LoggedDisplay, make_display
 from localengine.monitor import EngineLog, EngineMonitor
+from localengine.policy import PackSpec
+from localengine.policy_hooks import analyze_stack, show_policies, start_policies
 from localengine.program import run_program
 from localengine.project import Project, StackConfig, load_stack_config, secrets_manager_for
 from localengine.props import reveal
@@ -59,9 +61,11 @@ class Engine:
         provider_env: dict[str, str] | None = None,
         config_file: Path | None = None,
         event_log: Path | None = None,
+        policy_packs: list[PackSpec] | None = None,
     ) -> None:
         self.project = Project.load(root)
         self.event_log = EventLog(event_log) if event_log is not None else None
+        self.policy_packs = list(policy_packs or [])
         if config_file is not None:
             self.project.config_files[stack] = config_file.resolve()
         self.stack = stack
@@ -97,9 +101,12 @@ class Engine:
         *,
         preview: bool,
         parallel: int,
+        analyze: bool = False,
     ) -> Iterator[Deployment]:
         """A deployment from `old`, its providers running (the dynamic-provider host starting in the
-        background); on leaving, the host is closed and the display stopped."""
+        background), with `analyze` the policy packs too; on leaving, the host and the packs are closed and
+        the display stopped."""
+        policies = start_policies(self, display, config, preview=preview) if analyze else None
         host = DynamicProviderHost(
             self.project.root,
             self.project.name,
@@ -129,10 +136,13 @@ class Engine:
             sink=display,
             save=lambda snapshot: self.store.save(snapshot, manager),
         )
+        deployment.analyzer = policies
         try:
             yield deployment
         finally:
             host.close()
+            if policies is not None:
+                policies.close()
             display.stop()
 
     # -- up / preview ------------------------------------------------------------------------------------
@@ -150,7 +160,7 @@ class Engine:
         manager, config, old = self._load()
         self._prelude(display, config)
         with self._deployment(
-            display, manager, config, old, preview=preview, parallel=parallel
+            display, manager, config, old, preview=preview, parallel=parallel, analyze=bool(self.policy_packs)
         ) as deployment:
             display.start(f"{'Previewing update' if preview else 'Updating'} ({self.stack}):")
             started = time.monotonic()
@@ -172,6 +182,7 @@ class Engine:
                 program_error = exc
             if program_error is None:
                 deployment.finish()
+                analyze_stack(deployment)
             else:
                 deployment.save()
         result = self._result(display, deployment, program_error, deployment.outputs)
@@ -196,6 +207,7 @@ class Engine:
         """After the run: its errors as diagnostics, the stack outputs (`None`: none to show, as on a
         destroy), the summary, and the result."""
         errors = self._report_errors(display, deployment, program_error)
+        errors += show_policies(display, deployment)
         if outputs is not None:
             display.outputs(outputs)
         display.summary(failed=bool(errors))
