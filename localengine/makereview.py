@@ -48,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     events = folder / f"events-{args.stack}.jsonl"
     review = folder / f"review-{args.stack}.md"
     flags = policy_flags(root, args.stack)
-    print(f"policy pack: {' '.join(flags[1::2]) if flags else 'none (no policy/PulumiPolicy.yaml)'}")
+    if flags:
+        print(f"policy pack: policy (config {flags[3] if len(flags) > 2 else 'none: its defaults'})")
+    else:
+        print("policy pack: none (no policy/PulumiPolicy.yaml)")
     print(flush=True)
     preview = [sys.executable, "-m", "localengine", "preview", "--stack", args.stack, "--cwd", str(root)]
     preview_exit = subprocess.call([*preview, *flags, "--event-log", str(events)], cwd=root)

@@ -211,6 +211,12 @@ def _diff_block(change: Change) -> str:
     return "\n".join(lines)
 
 
+def _has_diff(change: Change) -> bool:
+    """Components and the stack carry no properties of their own: counted, but no diff block."""
+    side = change.new or change.old
+    return bool(side is None or side.custom or property_changes(change))
+
+
 def _code(text: str) -> str:
     return text.replace("```", "` ` `")  # a value cannot close the code block
 
@@ -261,7 +267,7 @@ def markdown(review: Review, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         if len(note) < budget:
             text += note
             budget -= len(note)
-    blocks = [_diff_block(c) for c in review.changes]
+    blocks = [_diff_block(c) for c in review.changes if _has_diff(c)]
     title = "\n\n### Changes by resource\n\n"
     if blocks and len(title) + 200 < budget:
         kept, _ = _fit(
