@@ -6,6 +6,8 @@
     python -m localengine refresh --stack dev [--yes] [--preview-only] [--expect-no-changes]
     python -m localengine destroy --stack dev [--yes]
     python -m localengine stack output [NAME] --stack dev [--json] [--show-secrets]
+    python -m localengine stack init pr-7 --copy-config-from staging [--base-config-file F] [--config-file F]
+    python -m localengine stack rm pr-7 [--yes] [--force] [--preserve-config]
     python -m localengine config set [--secret] KEY VALUE --stack dev
     python -m localengine config get KEY --stack dev
     python -m localengine state unprotect URN --stack dev
@@ -28,6 +30,7 @@ from localengine.policy import pair_specs
 from localengine.policy_config import PolicyConfigError
 from localengine.project import Project, ProjectError, load_stack_config, read_stack_file, set_config_value
 from localengine.secrets import PassphraseSecretsManager, SecretsError, passphrase_from_env
+from localengine.stacks import init_stack, remove_stack
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +114,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(output)
     output.add_argument("--json", "-j", action="store_true")
     output.add_argument("--show-secrets", action="store_true")
+    init = stack_commands.add_parser(
+        "init", help="create a stack (`--copy-config-from` copies a stack's config)"
+    )
+    init.add_argument("new_stack", metavar="STACK")
+    init.add_argument(
+        "--copy-config-from", metavar="BASE", help="copy this stack's config, secrets re-encrypted"
+    )
+    init.add_argument(
+        "--base-config-file", type=Path, help="BASE's settings file (default Pulumi.<BASE>.yaml)"
+    )
+    init.add_argument(
+        "--config-file", type=Path, help="write STACK's settings here (default Pulumi.<STACK>.yaml)"
+    )
+    init.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the project directory")
+    remove = stack_commands.add_parser("rm", help="remove a stack that has no resources left")
+    remove.add_argument("old_stack", metavar="STACK")
+    remove.add_argument("--yes", "-y", action="store_true")
+    remove.add_argument("--force", "-f", action="store_true", help="even with resources left in its state")
+    remove.add_argument("--preserve-config", action="store_true", help="keep Pulumi.<STACK>.yaml")
+    remove.add_argument(
+        "--config-file", type=Path, help="STACK's settings file (default Pulumi.<STACK>.yaml)"
+    )
+    remove.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the project directory")
     config = commands.add_parser("config", help="read and write Pulumi.<stack>.yaml")
     config_commands = config.add_subparsers(dest="config_command", required=True)
     config_set = config_commands.add_parser("set", help="set a value (`--secret` encrypts it)")
@@ -174,6 +200,34 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _stack_init_or_rm(args: argparse.Namespace) -> int:
+    project = Project.load(args.cwd)
+    if args.stack_command == "init":
+        if args.config_file:
+            project.config_files[args.new_stack] = args.config_file.resolve()
+        path = init_stack(
+            project,
+            args.new_stack,
+            copy_config_from=args.copy_config_from,
+            base_config_file=args.base_config_file,
+        )
+        copied = f" (config copied from {args.copy_config_from})" if args.copy_config_from else ""
+        print(f"Created stack '{args.new_stack}'{copied}: {path}")
+        return 0
+    if args.config_file:
+        project.config_files[args.old_stack] = args.config_file.resolve()
+    if not args.yes and not sys.stdin.isatty():
+        print(
+            "error: --yes must be passed in to proceed when running in non-interactive mode", file=sys.stderr
+        )
+        return 1
+    if not args.yes and input(f"Do you want to remove stack '{args.old_stack}'? (yes/no) ").strip() != "yes":
+        return 1
+    remove_stack(project, args.old_stack, force=args.force, preserve_config=args.preserve_config)
+    print(f"Stack '{args.old_stack}' has been removed!")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     root = args.cwd
     if args.command == "config":
@@ -194,6 +248,8 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print(values[key])
         return 0
+    if args.command == "stack" and args.stack_command in ("init", "rm"):
+        return _stack_init_or_rm(args)
     engine = Engine(
         root,
         args.stack,

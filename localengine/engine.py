@@ -35,6 +35,7 @@ from localengine.providers.command import CommandProvider
 from localengine.providers.dynamic import DynamicProviderHost
 from localengine.providers.random import RandomProvider
 from localengine.secrets import PassphraseSecretsManager
+from localengine.stack_reference import stack_outputs_reader
 from localengine.state import Snapshot, StateStore
 
 
@@ -135,6 +136,7 @@ class Engine:
             parallel=parallel,
             sink=display,
             save=lambda snapshot: self.store.save(snapshot, manager),
+            stack_outputs=stack_outputs_reader(self.project.root, self.project, self.stack),
         )
         deployment.analyzer = policies
         try:
