@@ -3,7 +3,7 @@
     python -m localengine preview --stack dev [--json] [--show-sames] [--event-log FILE]
     python -m localengine up --stack dev [--yes] [--parallel N]
     python -m localengine preview|up --stack prod --policy-pack policy [--policy-pack-config FILE]
-    python -m localengine refresh --stack dev [--yes]
+    python -m localengine refresh --stack dev [--yes] [--preview-only] [--expect-no-changes]
     python -m localengine destroy --stack dev [--yes]
     python -m localengine stack output [NAME] --stack dev [--json] [--show-secrets]
     python -m localengine stack init pr-7 --copy-config-from staging [--base-config-file F] [--config-file F]
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from localengine.deployment import UNBOUNDED
 from localengine.display import format_value
-from localengine.engine import Engine, render_outputs
+from localengine.engine import Engine, Result, render_outputs
 from localengine.policy import pair_specs
 from localengine.policy_config import PolicyConfigError
 from localengine.project import Project, ProjectError, load_stack_config, read_stack_file, set_config_value
@@ -91,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
             _add_policy_flags(sub)
         if name != "preview":
             sub.add_argument("--yes", "-y", action="store_true", help="proceed without a confirmation prompt")
+        if name in ("preview", "up", "refresh"):
+            sub.add_argument(
+                "--expect-no-changes",
+                action="store_true",
+                help=f"fail (exit {EXIT_CHANGES}) if the run has changes to make or made any",
+            )
+        if name == "refresh":
+            sub.add_argument(
+                "--preview-only", action="store_true", help="only show the drift; leave the state as it is"
+            )
         if name in ("preview",):
             sub.add_argument(
                 "--json", "-j", action="store_true", help="write the `pulumi preview --json` document"
@@ -161,6 +171,21 @@ def _confirm(engine: Engine, command: str, args: argparse.Namespace) -> bool:
             return False
     answer = input(f"Do you want to perform this {command}? (yes/no) ").strip().lower()
     return answer in ("y", "yes")
+
+
+# `--expect-no-changes` and there were changes: the exit status the Pulumi CLI gives.
+EXIT_CHANGES = 7
+
+
+def _exit_code(result: Result, args: argparse.Namespace) -> int:
+    if not result.ok:
+        return 1
+    if getattr(args, "expect_no_changes", False) and result.changes():
+        planned = args.command == "preview" or getattr(args, "preview_only", False)
+        what = "were proposed" if planned else "occurred"
+        print(f"error: no changes were expected but changes {what}", file=sys.stderr)
+        return EXIT_CHANGES
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,7 +261,7 @@ def _run(args: argparse.Namespace) -> int:
         result = engine.up(
             preview=True, parallel=args.parallel, json_output=args.json, show_sames=args.show_sames
         )
-        return 0 if result.ok else 1
+        return _exit_code(result, args)
     if args.command == "up":
         if not _confirm(engine, "update", args):
             return 1
@@ -245,11 +270,12 @@ def _run(args: argparse.Namespace) -> int:
         if engine.policy_packs and args.yes and not engine.up(preview=True, parallel=args.parallel).ok:
             return 1
         result = engine.up(parallel=args.parallel, show_sames=args.show_sames)
-        return 0 if result.ok else 1
+        return _exit_code(result, args)
     if args.command == "refresh":
-        if not _confirm(engine, "refresh", args):
+        if not args.preview_only and not _confirm(engine, "refresh", args):
             return 1
-        return 0 if engine.refresh(parallel=args.parallel).ok else 1
+        result = engine.refresh(parallel=args.parallel, preview_only=args.preview_only)
+        return _exit_code(result, args)
     if args.command == "destroy":
         if not _confirm(engine, "destroy", args):
             return 1

@@ -243,16 +243,18 @@ class Engine:
         return errors
 
     # -- refresh -------------------------------------------------------------------------------------------
-    def refresh(self, *, parallel: int = UNBOUNDED) -> Result:
-        display = self._display(self.out, preview=False)
+    def refresh(self, *, parallel: int = UNBOUNDED, preview_only: bool = False) -> Result:
+        """Read every resource back; `preview_only` shows the drift and leaves the state as it was."""
+        display = self._display(self.out, preview=preview_only)
         manager, config, snapshot = self._load()
         self._prelude(display, config)
         with self._deployment(
-            display, manager, config, snapshot, preview=False, parallel=parallel
+            display, manager, config, snapshot, preview=preview_only, parallel=parallel
         ) as deployment:
-            display.start(f"Refreshing ({self.stack}):")
+            display.start(f"{'Previewing refresh' if preview_only else 'Refreshing'} ({self.stack}):")
             refreshed = deployment.refresh(snapshot.resources)
-            self.store.save(Snapshot(resources=refreshed, pending_operations=[]), manager)
+            if not preview_only:
+                self.store.save(Snapshot(resources=refreshed, pending_operations=[]), manager)
         return self._result(display, deployment, None, Snapshot(resources=refreshed).outputs())
 
     # -- destroy -------------------------------------------------------------------------------------------
