@@ -48,6 +48,7 @@ from graphql import (
 
 from emulator.core.ratelimit import RateLimiter, Verdict
 from emulator.core.vendor import EmuRequest, EmuResponse, VendorBackend
+from emulator.railway import environment_changes  # noqa: F401  (registers the staged-changes resolvers)
 from emulator.railway.exceptions import HttpError, NotAuthorized
 from emulator.railway.models import RailwayModel
 from emulator.railway.responses import MUTATIONS, OBJECT_FIELDS, PUBLIC_FIELDS, QUERIES, Context, Principal

@@ -18,6 +18,7 @@ from typing import Any
 from emulator.railway.exceptions import InvalidInput, NotAuthorized, NotFound
 from emulator.railway.models import (
     ACTIVE_STATUSES,
+    CERTIFICATE_LIFETIME_DAYS,
     REGIONS,
     RailwayModel,
 )
@@ -67,6 +68,8 @@ class Context:
     def project(self, project_id: str | None) -> dict[str, Any]:
         project = self.model.get("projects", project_id, "Project")
         self.scope(project["id"])
+        if self.model.purge_if_due(project):
+            raise NotFound("Project")
         return project
 
     def environment(self, environment_id: str | None) -> dict[str, Any]:
@@ -243,7 +246,9 @@ def project(ctx: Context, id: str) -> dict[str, Any]:
 def projects(ctx: Context, workspaceId: str | None = None, **page: Any) -> dict[str, Any]:
     principal = ctx.account()
     del principal
-    rows = ctx.model.where("projects")
+    rows = [p for p in ctx.model.where("projects") if not ctx.model.purge_if_due(p)]
+    if not page.get("includeDeleted"):
+        rows = [p for p in rows if p.get("deletedAt") is None]
     if workspaceId:
         ctx.model.get("workspaces", workspaceId, "Workspace")
         rows = [p for p in rows if p["workspaceId"] == workspaceId]
@@ -268,6 +273,14 @@ def project_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
 def project_update(ctx: Context, id: str, input: dict[str, Any]) -> dict[str, Any]:
     ctx.project(id)
     return ctx.model.update_project(id, input)
+
+
+@mutation("projectScheduleDelete")
+def project_schedule_delete(ctx: Context, id: str) -> bool:
+    ctx.account()
+    ctx.project(id)
+    ctx.model.schedule_project_delete(id)
+    return True
 
 
 @mutation("projectDelete")
@@ -521,6 +534,47 @@ def deployment_redeploy(ctx: Context, id: str, usePreviousImageTag: bool | None 
     return ctx.model.create_deployment(instance, reason="redeploy", outcome=ctx.outcome(), source=source)
 
 
+@mutation("deploymentRestart")
+def deployment_restart(ctx: Context, id: str) -> bool:
+    ctx.model.restart_deployment(ctx.deployment(ctx.owned("deployments", id, "Deployment")))
+    return True
+
+
+@query("deploymentTriggers")
+def deployment_triggers(
+    ctx: Context, environmentId: str, projectId: str, serviceId: str, **page: Any
+) -> dict[str, Any]:
+    instance = ctx.instance(serviceId, environmentId)
+    if instance["projectId"] != projectId:
+        raise NotFound("Project")
+    return connection(ctx.model.triggers(serviceId=serviceId, environmentId=environmentId), **page)
+
+
+@mutation("deploymentTriggerCreate")
+def deployment_trigger_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
+    instance = ctx.instance(input["serviceId"], input["environmentId"])
+    if instance["projectId"] != input["projectId"]:
+        raise NotFound("Project")
+    if input["provider"] != "github":
+        raise InvalidInput(f"Unsupported deployment trigger provider: {input['provider']}")
+    return ctx.model.set_trigger(instance, input)
+
+
+@mutation("deploymentTriggerUpdate")
+def deployment_trigger_update(ctx: Context, id: str, input: dict[str, Any]) -> dict[str, Any]:
+    instance = ctx.model.instance_of_trigger(id)
+    ctx.scope(instance["projectId"], instance["environmentId"])
+    return ctx.model.set_trigger(instance, {k: v for k, v in input.items() if v is not None})
+
+
+@mutation("deploymentTriggerDelete")
+def deployment_trigger_delete(ctx: Context, id: str) -> bool:
+    instance = ctx.model.instance_of_trigger(id)
+    ctx.scope(instance["projectId"], instance["environmentId"])
+    instance["triggerRemoved"] = True
+    return True
+
+
 @mutation("deploymentRemove")
 def deployment_remove(ctx: Context, id: str) -> bool:
     ctx.model.remove_deployment(ctx.owned("deployments", id, "Deployment"))
@@ -667,6 +721,18 @@ def variables(
     )
     if unrendered:
         return ctx.model.variables(environment_row["id"], service_id)
+    return ctx.model.rendered_variables(projectId, environment_row["id"], service_id)
+
+
+@query("variablesForServiceDeployment")
+def variables_for_service_deployment(
+    ctx: Context, environmentId: str, projectId: str, serviceId: str
+) -> dict[str, str]:
+    """What a deployment of the service gets: its variables and the shared ones it references, rendered,
+    plus Railway's own `RAILWAY_*` (as `variables` renders them)."""
+    environment_row, service_id = _variable_target(
+        ctx, {"projectId": projectId, "environmentId": environmentId, "serviceId": serviceId}
+    )
     return ctx.model.rendered_variables(projectId, environment_row["id"], service_id)
 
 
@@ -818,7 +884,22 @@ def custom_domain_status(domain: dict[str, Any]) -> dict[str, Any]:
         "certificateErrorMessage": None,
         "certificateErrorType": None,
         "certificateRetryable": None,
+        "certificates": [_certificate(domain)] if verified else [],
         "cdnProvider": None,
+    }
+
+
+def _certificate(domain: dict[str, Any]) -> dict[str, Any]:
+    """The certificate Railway issued once the domain verified (Let's Encrypt: 90 days, ECDSA)."""
+    issued = domain.get("verifiedAt") or domain["updatedAt"]
+    issued_at = datetime.fromisoformat(issued.replace("Z", "+00:00"))
+    expires = issued_at + timedelta(days=CERTIFICATE_LIFETIME_DAYS)
+    return {
+        "domainNames": [domain["domain"]],
+        "issuedAt": issued,
+        "expiresAt": expires.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "fingerprintSha256": hashlib.sha256(f"{domain['id']}:{issued}".encode()).hexdigest(),
+        "keyType": "KEY_TYPE_ECDSA",
     }
 
 
@@ -1059,9 +1140,38 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         "volumes": lambda p, info, **page: connection(
             _ctx(info).model.where("volumes", projectId=p["id"]), **page
         ),
+        "deployments": lambda p, info, **page: connection(
+            [_ctx(info).deployment(d) for d in _ctx(info).model.where("deployments", projectId=p["id"])][
+                ::-1
+            ],
+            **page,
+        ),
+        "deploymentTriggers": lambda p, info, **page: connection(
+            _ctx(info).model.triggers(projectId=p["id"]), **page
+        ),
     },
     "Environment": {
         "canAccess": lambda e, info: True,
+        # An environment made through the API has no pull request behind it: every key null.
+        "meta": lambda e, info: {
+            "baseBranch": None,
+            "branch": None,
+            "latestSuccessfulGitHubDeploymentId": None,
+            "prCommentId": None,
+            "prNumber": None,
+            "prRepo": None,
+            "prTitle": None,
+            "skippedResourceIds": None,
+        },
+        "deployments": lambda e, info, **page: connection(
+            [_ctx(info).deployment(d) for d in _ctx(info).model.where("deployments", environmentId=e["id"])][
+                ::-1
+            ],
+            **page,
+        ),
+        "deploymentTriggers": lambda e, info, **page: connection(
+            _ctx(info).model.triggers(environmentId=e["id"]), **page
+        ),
         "sourceEnvironment": lambda e, info: (
             _ctx(info).model.table("environments").get(e.get("sourceEnvironmentId") or "")
         ),
@@ -1076,6 +1186,9 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
     },
     "Service": {
         "project": lambda s, info: _ctx(info).model.table("projects")[s["projectId"]],
+        "repoTriggers": lambda s, info, **page: connection(
+            _ctx(info).model.triggers(serviceId=s["id"]), **page
+        ),
         "serviceInstances": lambda s, info, **page: connection(
             _instances_of(info, serviceId=s["id"]), **page
         ),
