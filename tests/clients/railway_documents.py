@@ -127,7 +127,7 @@ class RailwayClient:
                 d for d in graphql.parse(text).definitions if isinstance(d, graphql.OperationDefinitionNode)
             )
             assert operation.name is not None
-            declared = {v.variable.name.value for v in operation.variable_definitions}
+            declared = {v.variable.name.value for v in operation.variable_definitions or ()}
             assert set(variables) == declared, f"{name}: genqlient sends exactly {sorted(declared)}"
             body["variables"] = variables
             body["operationName"] = operation.name.value
