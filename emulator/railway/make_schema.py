@@ -63,7 +63,11 @@ SELECTION: dict[str, list[str]] = {
     "User": ["id", "name", "email", "username", "createdAt", "workspaces", "apiTokenRateLimit"],
     "Workspace": [
         "id", "name", "createdAt", "updatedAt", "preferredRegion", "allowDeprecatedRegions",
-        "apiTokenRateLimit", "projects",
+        "apiTokenRateLimit", "projects", "projectCount",
+    ],
+    "Variable": [
+        "id", "name", "environmentId", "environment", "serviceId", "service", "pluginId", "isSealed",
+        "references", "createdAt", "updatedAt",
     ],
     "ApiTokenRateLimit": ["remainingPoints", "resetsAt"],
     "Project": [
@@ -75,7 +79,7 @@ SELECTION: dict[str, list[str]] = {
     "Environment": [
         "id", "name", "projectId", "isEphemeral", "canAccess", "createdAt", "updatedAt", "deletedAt",
         "sourceEnvironment", "config", "configEtag", "serviceInstances", "volumeInstances", "meta",
-        "unmergedChangesCount", "deployments", "deploymentTriggers",
+        "unmergedChangesCount", "deployments", "deploymentTriggers", "variables",
     ],
     "EnvironmentMeta": [
         "baseBranch", "branch", "latestSuccessfulGitHubDeploymentId", "prCommentId", "prNumber", "prRepo",
@@ -92,6 +96,7 @@ SELECTION: dict[str, list[str]] = {
     "Service": [
         "id", "name", "icon", "projectId", "project", "createdAt", "updatedAt", "deletedAt", "templateId",
         "templateServiceId", "groupId", "isRestricted", "serviceInstances", "deployments", "repoTriggers",
+        "hasHiddenRegistryCredentialsFromTemplate",
     ],
     "ServiceInstance": [
         "id", "serviceId", "serviceName", "service", "environmentId", "buildCommand", "builder",
@@ -186,6 +191,7 @@ for _connection in (
     "ProjectDeploymentTriggersConnection",
     "ProjectDeploymentsConnection",
     "ServiceRepoTriggersConnection",
+    "EnvironmentVariablesConnection",
 ):
     SELECTION[_connection] = CONNECTION
     SELECTION[_connection + "Edge"] = EDGE

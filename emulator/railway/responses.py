@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,9 +20,11 @@ from emulator.railway.exceptions import InvalidInput, NotAuthorized, NotFound
 from emulator.railway.models import (
     ACTIVE_STATUSES,
     CERTIFICATE_LIFETIME_DAYS,
+    REFERENCE,
     REGIONS,
     RailwayModel,
 )
+from emulator.railway.schema_source import not_emulated
 
 Resolver = Callable[..., Any]
 QUERIES: dict[str, Resolver] = {}
@@ -320,6 +323,10 @@ def environments(
 def environment_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
     ctx.account()
     ctx.project(input["projectId"])
+    if input.get("stageInitialChanges"):
+        # Railway would stage the fork's changes for review instead of applying them; not modelled.
+        raise not_emulated("EnvironmentCreateInput.stageInitialChanges")
+    # `applyChangesInBackground` changes nothing here: the emulator's fork is complete when it answers.
     return ctx.model.create_environment(input)
 
 
@@ -1103,6 +1110,34 @@ def _public_meta(deployment_row: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
+def _shared_variable_has_no_service() -> Any:
+    raise not_emulated("Variable.service of a shared variable")
+
+
+def _variable_nodes(ctx: Context, environment_row: dict[str, Any]) -> list[dict[str, Any]]:
+    """`Environment.variables`: one `Variable` per name of each variable set (shared and per service),
+    values left out as Railway's `Variable` has none; `references` are the `${{...}}` a value uses."""
+    nodes = []
+    for variable_set in ctx.model.where("variables", environmentId=environment_row["id"]):
+        for name, value in sorted(variable_set["values"].items()):
+            nodes.append(
+                {
+                    "id": str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"railway-variable:{variable_set['id']}:{name}")
+                    ),
+                    "name": name,
+                    "environmentId": environment_row["id"],
+                    "serviceId": variable_set["serviceId"],
+                    "pluginId": None,
+                    "isSealed": False,
+                    "references": REFERENCE.findall(value),
+                    "createdAt": variable_set["createdAt"],
+                    "updatedAt": variable_set["updatedAt"],
+                }
+            )
+    return nodes
+
+
 FieldResolver = Callable[..., Any]
 OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
     "User": {
@@ -1114,6 +1149,7 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         "projects": lambda ws, info, **page: connection(
             _ctx(info).model.where("projects", workspaceId=ws["id"]), **page
         ),
+        "projectCount": lambda ws, info: len(_ctx(info).model.where("projects", workspaceId=ws["id"])),
     },
     "Project": {
         "teamId": lambda p, info: p["workspaceId"],
@@ -1172,6 +1208,7 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         "deploymentTriggers": lambda e, info, **page: connection(
             _ctx(info).model.triggers(environmentId=e["id"]), **page
         ),
+        "variables": lambda e, info, **page: connection(_variable_nodes(_ctx(info), e), **page),
         "sourceEnvironment": lambda e, info: (
             _ctx(info).model.table("environments").get(e.get("sourceEnvironmentId") or "")
         ),
@@ -1185,6 +1222,8 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         ),
     },
     "Service": {
+        # Registry credentials are hidden only for services deployed from a template (none here).
+        "hasHiddenRegistryCredentialsFromTemplate": lambda s, info: False,
         "project": lambda s, info: _ctx(info).model.table("projects")[s["projectId"]],
         "repoTriggers": lambda s, info, **page: connection(
             _ctx(info).model.triggers(serviceId=s["id"]), **page
@@ -1235,6 +1274,14 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         ],
     },
     "CustomDomain": {"status": lambda d, info: custom_domain_status(d)},
+    "Variable": {
+        "environment": lambda v, info: _ctx(info).model.table("environments")[v["environmentId"]],
+        "service": lambda v, info: (
+            _ctx(info).model.table("services")[v["serviceId"]]
+            if v["serviceId"]
+            else _shared_variable_has_no_service()
+        ),
+    },
     "Volume": {
         "project": lambda v, info: _ctx(info).model.table("projects")[v["projectId"]],
         "volumeInstances": lambda v, info, **page: connection(

@@ -108,3 +108,54 @@ def test_the_subset_refuses_what_it_does_not_serve() -> None:
     """The fallback is honest about being a subset: a valid Railway field it lacks fails validation."""
     errors = validate(load_schema(SUBSET_FILE), parse(WITHOUT_NON_NULL_SCALAR))
     assert any("buckets" in e.message for e in errors)
+
+
+def test_environment_variables_and_workspace_project_count_resolve_from_state(
+    emulator: RunningEmulator, shared_api: Path
+) -> None:
+    del shared_api
+    project_id, production = create_project(emulator)
+    service_id = create_service(emulator, project_id, variables={"A": "${{shared.S}}", "B": "plain"})
+    document = (
+        "query e($id: String!) { environment(id: $id) { variables { edges { node { name serviceId "
+        "isSealed references service { id } } } } } me { workspaces { projectCount } } }"
+    )
+    data = gql(emulator, document, {"id": production})
+    nodes = [edge["node"] for edge in data["environment"]["variables"]["edges"]]
+    assert nodes == [
+        {
+            "name": "A",
+            "serviceId": service_id,
+            "isSealed": False,
+            "references": ["shared.S"],
+            "service": {"id": service_id},
+        },
+        {
+            "name": "B",
+            "serviceId": service_id,
+            "isSealed": False,
+            "references": [],
+            "service": {"id": service_id},
+        },
+    ]
+    assert data["me"]["workspaces"] == [{"projectCount": 1}]
+
+
+def test_stage_initial_changes_is_said_to_be_not_emulated(
+    emulator: RunningEmulator, shared_api: Path
+) -> None:
+    del shared_api
+    project_id, production = create_project(emulator)
+    document = "mutation f($input: EnvironmentCreateInput!) { environmentCreate(input: $input) { id } }"
+    variables = {
+        "input": {
+            "projectId": project_id,
+            "name": "pr-2",
+            "sourceEnvironmentId": production,
+            "stageInitialChanges": True,
+        }
+    }
+    before = emulator.state()["railway"]["environments"]
+    payload = post(emulator, document, variables).json()
+    assert payload["errors"][0]["extensions"]["code"] == "NOT_EMULATED"
+    assert emulator.state()["railway"]["environments"] == before
