@@ -213,6 +213,9 @@ def run(
     finally:
         pulumi.runtime.set_all_config({}, secret_keys=[])
         runtime_settings.configure(old_settings)
+        # The program's root stack resource (and any stack transformation registered on it) must not
+        # outlive the run: a later test under mocks would otherwise register its resources beneath it.
+        runtime_settings.ROOT.set(None)
     return recorder
 
 
