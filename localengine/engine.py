@@ -97,6 +97,8 @@ class Engine:
             on_progress=display.progress,
             on_log=display.log,
             env=self.provider_env,
+            # One thread per step that may wait for a vendor at once, up to `parallel`.
+            workers=max(8, min(parallel, 256)),
         )
         host.start_soon()
         local: dict[str, Provider] = {"random": RandomProvider(), "command": CommandProvider()}

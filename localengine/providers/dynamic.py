@@ -1,6 +1,7 @@
 """The SDK's dynamic-provider server, run and called as the Pulumi engine does.
 
-`python -u -m pulumi.dynamic` (cwd = project directory, this interpreter) prints the port it serves on;
+`python -u -m pulumi.dynamic` (cwd = project directory, this interpreter; run through `host_main` for more
+than the SDK's four worker threads) prints the port it serves on;
 we call it with `provider_pb2_grpc.ResourceProviderStub`. `Configure` gets the whole stack config in
 `args` (namespaced keys, string values). The server answers `acceptSecrets: False`, so secrets are
 removed before every call and put back on the results by name (the engine's `annotateSecrets`). Its
@@ -26,6 +27,7 @@ from localengine.props import annotate_secrets, from_struct, make_secret, reveal
 from localengine.providers import CheckFailure, DiffResult, ProviderError, ReadResult
 
 PROGRESS_PREFIX = "[progress] "
+_ENGINE_ROOT = str(Path(__file__).resolve().parents[2])
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 1024 * 1024 * 400)]
 
 
@@ -56,8 +58,10 @@ class DynamicProviderHost:
         on_progress: Callable[[str], None],
         on_log: Callable[[str], None],
         env: dict[str, str] | None = None,
+        workers: int = 64,
     ) -> None:
         self.project_dir = project_dir
+        self.workers = workers
         self.project = project
         self.config = config
         self.secret_keys = set(secret_keys)
@@ -77,10 +81,15 @@ class DynamicProviderHost:
             env = dict(os.environ if self.env is None else self.env)
             env["PULUMI_PROJECT"] = self.project
             env["PYTHONPATH"] = os.pathsep.join(
-                [str(self.project_dir), *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
+                [
+                    str(self.project_dir),
+                    *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p],
+                    _ENGINE_ROOT,  # last: for `localengine.providers.host_main` only
+                ]
             )
             process = subprocess.Popen(
-                [sys.executable, "-u", "-m", "pulumi.dynamic"],
+                # The SDK's server with more than its four threads (see `host_main`).
+                [sys.executable, "-u", "-m", "localengine.providers.host_main", str(self.workers)],
                 cwd=self.project_dir,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

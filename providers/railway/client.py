@@ -198,7 +198,7 @@ _document(
 )
 _document(
     "query deployment($id: String!) { deployment(id: $id) { id status serviceId environmentId createdAt url "
-    "staticUrl } }"
+    "staticUrl meta } }"
 )
 _document(
     "query deploymentLogs($deploymentId: String!, $limit: Int) "

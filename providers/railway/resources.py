@@ -671,7 +671,19 @@ def _deployment_wait(
         policy=PollPolicy(initial_interval=2.0, max_interval=15.0, factor=1.5, timeout=timeout),
         sleep=provider.sleep,
         clock=provider.clock,
+        expected=typical_deploy_seconds,
     )
+
+
+# How long a Railway deployment usually takes, by source (Railway publishes no figures; these are the
+# emulator's vendor timings: an image is pulled and started, a repo is also built). The wait polls densely
+# only near them; see `PollPolicy`.
+TYPICAL_DEPLOY_SECONDS = {"image": 22.0, "repo": 83.0}
+
+
+def typical_deploy_seconds(deployment: Mapping[str, Any]) -> float:
+    meta = deployment.get("meta") or {}
+    return TYPICAL_DEPLOY_SECONDS["repo" if isinstance(meta, dict) and meta.get("repo") else "image"]
 
 
 class ServiceInstanceProvider(RailwayProvider):

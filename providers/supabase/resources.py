@@ -91,8 +91,12 @@ class SupabaseProvider(PlatformProvider):
     sleep: Callable[[float], None] = staticmethod(time.sleep)
     clock: Callable[[], float] = staticmethod(time.monotonic)
     http_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
-    # Backs off to 15 s: a project that takes two minutes to come up costs about 13 polls.
+    # Backs off to 15 s, then polls at 10% of the time waited from 90% of the typical time on: a project
+    # that takes two minutes to come up costs about 13 polls and is seen within 12 s of being ready.
     poll_policy: PollPolicy = PollPolicy(initial_interval=2.0, max_interval=15.0, factor=1.5, timeout=900.0)
+    # Supabase: a new project is up "usually under two minutes"; its services start about 15 s after.
+    typical_project_seconds: ClassVar[float] = 120.0
+    typical_services_seconds: ClassVar[float] = 15.0
     # Services whose health a settings write waits for (settings resources override it).
     services: ClassVar[tuple[str, ...]] = ()
 
@@ -145,6 +149,7 @@ class SupabaseProvider(PlatformProvider):
             policy=self._policy(timeout),
             sleep=self.sleep,
             clock=self.clock,
+            expected=self.typical_project_seconds,
         )
 
     def _wait_for_services(self, api: SupabaseClient, ref: str, *, subject: str) -> None:
@@ -160,6 +165,7 @@ class SupabaseProvider(PlatformProvider):
             policy=self._policy(),
             sleep=self.sleep,
             clock=self.clock,
+            expected=self.typical_services_seconds,
         )
 
 
