@@ -60,6 +60,20 @@ class Setting:
             value = os.environ.get(self.env_var)
         return value or self.default
 
+    def read_number(self, config: dynamic.Config | None) -> float | None:
+        """The setting as a positive number (a rate limit), or None when unset; anything else is an error
+        naming the key."""
+        value = self.read(config)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = 0.0
+        if number <= 0:
+            raise ValueError(f"{self.config_key} / {self.env_var}: expected a positive number, got {value!r}")
+        return number
+
     def missing_message(self) -> str:
         how = f"pulumi config set {'--secret ' if self.secret else ''}{self.config_key} <value>"
         return f"{self.config_key} is not set: run `{how}` in the stack, or export {self.env_var}"

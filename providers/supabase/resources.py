@@ -43,6 +43,7 @@ from providers.base import (
     with_secret_outputs,
 )
 from providers.http import DEFAULT_TIMEOUT, AmbiguousRequestError, ApiError
+from providers.pacing import supabase_limits
 from providers.supabase.auth_keys import AUTH_CONFIG_KEYS, AUTH_SECRET_KEYS
 from providers.supabase.client import (
     DEFAULT_API_URL,
@@ -66,6 +67,7 @@ from providers.supabase.client import (
 
 ACCESS_TOKEN = Setting("supabase:accessToken", "SUPABASE_ACCESS_TOKEN", secret=True)
 API_URL = Setting("supabase:apiUrl", "SUPABASE_API_URL", default=DEFAULT_API_URL)
+REQUESTS_PER_MINUTE = Setting("supabase:requestsPerMinute", "SUPABASE_REQUESTS_PER_MINUTE")  # see pacing.py
 
 # `PATCH .../database/password` has minLength 4; the same floor applies at create (TF validates it too).
 MIN_PASSWORD_LENGTH = 4
@@ -116,7 +118,11 @@ class SupabaseProvider(PlatformProvider):
                 token = require_secret(ACCESS_TOKEN, config)
                 base_url = API_URL.read(config) or DEFAULT_API_URL
                 api = SupabaseClient(
-                    token=token, base_url=base_url, sleep=self.sleep, timeout=self.http_timeout
+                    token=token,
+                    base_url=base_url,
+                    sleep=self.sleep,
+                    timeout=self.http_timeout,
+                    rate_limits=supabase_limits(REQUESTS_PER_MINUTE.read_number(config)),
                 )
                 self._api = api
             return api
