@@ -9,7 +9,9 @@ for each size it runs, each in a fresh process: a first `preview`, a first `up`,
 and a no-change `up`. It prints wall time (median of `--runs`), the peak memory of the engine process and
 of the dynamic-provider host, and the API requests per service. Budgets: time and memory grow at most
 linearly; a no-change preview of 200 services under 10 s; a first `up` of 100 services at most 6 requests
-per service.
+per service. The emulator enforces the vendors' documented rate limits (Railway's 50 requests per second of
+the Pro plan, Neon's 700 per minute, Supabase's 120 per minute per endpoint; Railway's per-hour limit is
+not emulated, the pacer keeps to it too): no request may be answered 429.
 """
 
 from __future__ import annotations
@@ -134,7 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     from emulator.testing import running_emulator
 
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as work, running_emulator(Settings(time_scale=0)) as emulator:
+    # The emulator enforces the vendors' documented limits (Railway Pro 50/s, Neon 700/min, Supabase
+    # 120/min per endpoint): the runs must pace themselves to them and never be answered 429.
+    vendor_limits = {
+        "railway": {"rate_limit_per_second": 50},
+        "neon": {"rate_limit_per_minute": 700},
+        "supabase": {"rate_limit_per_minute": 120},
+    }
+    settings = Settings(time_scale=0, vendor_options=vendor_limits)
+    with tempfile.TemporaryDirectory() as work, running_emulator(settings) as emulator:
         directory = Path(work)
         env = {
             **os.environ,

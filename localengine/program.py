@@ -80,9 +80,14 @@ def _purge_project_modules(root: Path) -> dict[str, Any]:
     """Unload the project's modules so the run imports them afresh; returns what was unloaded."""
     venv = root / ".venv"
     unloaded = {}
+    # The interpreter's own and installed modules are never the project's: skip them without resolving
+    # their paths (a resolve per module is thousands of system calls per run).
+    installed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
         if not path or name.split(".")[0] in KEEP_PACKAGES or name == "__main__":
+            continue
+        if path.startswith(installed) and not str(root).startswith(installed):
             continue
         resolved = Path(path).resolve()
         if resolved.is_relative_to(root) and not resolved.is_relative_to(venv):
