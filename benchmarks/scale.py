@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             stack = f"scale-{size}"
             config_file = write_stack_file(directory, size)
 
-            def measured(operation: str, runs: int) -> dict[str, Any]:
+            def measured(
+                operation: str, runs: int, stack: str = stack, config_file: Path = config_file
+            ) -> dict[str, Any]:
                 reports = []
                 for _ in range(runs):
                     emulator.clear_requests()
@@ -195,7 +197,8 @@ def print_row(row: dict[str, Any], *, flush: bool = False) -> None:
             continue
         walls = ", ".join(f"{w:.1f}" for w in report.get("walls", [report["wall"]]))
         print(
-            f"  {name:18s} {report['wall']:7.2f} s (runs {walls}; {report['cpu']:.1f} s CPU)  engine {report['engine_mib']:6.0f} MiB  "
+            f"  {name:18s} {report['wall']:7.2f} s (runs {walls}; {report['cpu']:.1f} s CPU)  "
+            f"engine {report['engine_mib']:6.0f} MiB  "
             f"host {report['host_mib']:5.0f} MiB  {report['requests']:5d} requests "
             f"({report['requests'] / size:.2f} per service, {report['status_429']} answered 429)  "
             f"{report['steps']} steps",

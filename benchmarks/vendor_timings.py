@@ -135,7 +135,7 @@ def vendor_limit(resources: list[ResourceState], durations: Mapping[str, float])
 
 
 def config_file_for(stack: str) -> Path | None:
-    """`prod` is the repository's own stack; `<seed>-<env>` an example's (examples/<seed>/Pulumi.<env>.yaml)."""
+    """`prod`: the repository's own stack; `<seed>-<env>`: examples/<seed>/Pulumi.<env>.yaml."""
     if (REPO / f"Pulumi.{stack}.yaml").is_file():
         return None
     seed, _, env = stack.partition("-")

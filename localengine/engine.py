@@ -29,7 +29,7 @@ from localengine.project import Project, StackConfig, load_stack_config, secrets
 from localengine.props import reveal
 from localengine.providers import Provider, ProviderError
 from localengine.providers.command import CommandProvider
-from localengine.providers.dynamic import DynamicProviderHost
+from localengine.providers.dynamic import DynamicProviderHost, prespawn
 from localengine.providers.random import RandomProvider
 from localengine.secrets import PassphraseSecretsManager
 from localengine.state import Snapshot, StateStore
@@ -97,8 +97,7 @@ class Engine:
             on_progress=display.progress,
             on_log=display.log,
             env=self.provider_env,
-            # One thread per step that may wait for a vendor at once, up to `parallel`.
-            workers=max(8, min(parallel, 256)),
+            workers=host_workers(parallel),
         )
         host.start_soon()
         local: dict[str, Provider] = {"random": RandomProvider(), "command": CommandProvider()}
@@ -136,6 +135,8 @@ class Engine:
         show_sames: bool = False,
     ) -> Result:
         display = Display(io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames)
+        # The provider host starts now, while config, state and the program load (see `prespawn`).
+        prespawn(self.project.root, self.project.name, env=self.provider_env, workers=host_workers(parallel))
         manager, config, old = self._load()
         with self._deployment(
             display, manager, config, old, preview=preview, parallel=parallel
@@ -265,6 +266,11 @@ class Engine:
         if found:
             self.store.save(snapshot, manager)
         return found
+
+
+def host_workers(parallel: int) -> int:
+    """Provider-host threads: one per step that may wait for a vendor at once, up to `parallel`."""
+    return max(8, min(parallel, 256))
 
 
 def _program_traceback(error: BaseException) -> str:
