@@ -269,8 +269,9 @@ class Engine:
 
 
 def host_workers(parallel: int) -> int:
-    """Provider-host threads: one per step that may wait for a vendor at once, up to `parallel`."""
-    return max(8, min(parallel, 256))
+    """Provider-host threads: one per step that may wait for a vendor at once, up to `parallel` (64 at most:
+    beyond that, waits rarely overlap usefully and a slow endpoint sees a queue it may time out on)."""
+    return max(8, min(parallel, 64))
 
 
 def _program_traceback(error: BaseException) -> str:
