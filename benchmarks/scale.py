@@ -6,12 +6,14 @@ Each stack file is generated (half web services with a health check and a domain
 Neon database and Redis). Against one in-process emulator (time scale 0: every async transition completes
 on the next poll, so the figures are the engine's and the providers' own cost, not the vendors' waits),
 for each size it runs, each in a fresh process with `--parallel 32`: a first `preview`, a first `up`, a
-no-change `preview` and a no-change `up`. It prints wall time (median of `--runs`), the peak memory of the engine process and
-of the dynamic-provider host, and the API requests per service. Budgets: time and memory grow at most
-linearly; a no-change preview of 200 services under 10 s; a first `up` of 100 services at most 6 requests
-per service. The emulator enforces the vendors' documented rate limits (Railway's 50 requests per second of
-the Pro plan, Neon's 700 per minute, Supabase's 120 per minute per endpoint; Railway's per-hour limit is
-not emulated, the pacer keeps to it too): no request may be answered 429.
+no-change `preview` and a no-change `up`. It prints wall time (median of `--runs`) and CPU seconds, the
+peak memory of the engine process and of its largest child (the dynamic-provider host, or a command
+forked from the engine, which starts at the engine's size), and the API requests per service. Budgets:
+time and memory grow at most linearly; a no-change preview of 200 services under 10 s; a first `up` of
+100 services at most 6 requests per service. The emulator enforces the vendors' documented rate limits
+(Railway's 50 requests per second of the Pro plan, Neon's 700 per minute, Supabase's 120 per minute per
+endpoint; Railway's per-hour limit is not emulated, the pacer keeps to it too): no request may be
+answered 429.
 """
 
 from __future__ import annotations
