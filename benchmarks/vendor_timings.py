@@ -91,8 +91,8 @@ def needs(dependent: str, dependency: str) -> bool:
 
 def vendor_durations(resources: list[ResourceState], emulator: RunningEmulator) -> dict[str, float]:
     """Seconds each step takes at the vendor, from the emulator's timing model (see the module docstring)."""
-    railway = emulator.app.vendors["railway"].dump_state()  # type: ignore[attr-defined]
-    neon = emulator.app.vendors["neon"].dump_state()  # type: ignore[attr-defined]
+    railway = emulator.app.vendors["railway"].dump_state()
+    neon = emulator.app.vendors["neon"].dump_state()
     supabase_ready = float(emulator.app.vendor_option("supabase", "project_ready_seconds", 120.0))
     supabase_services = float(emulator.app.vendor_option("supabase", "services_ready_seconds", 15.0))
     durations: dict[str, float] = {}
