@@ -297,7 +297,7 @@ class HttpClient:
         def attempt() -> httpx.Response:
             try:
                 if pacer is not None:
-                    pacer.before_request()  # the vendor's rate limits, before sending (see pacing.py)
+                    pacer.before_request(self._sleep)  # the vendor's rate limits (see pacing.py)
                 response = self._client.request(
                     method, url, json=json_body, params=clean_params or None, headers=headers
                 )

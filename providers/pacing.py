@@ -85,20 +85,31 @@ class Pacer:
         self.waited = 0.0
         """Seconds spent waiting, over all requests (for the benchmarks)."""
 
-    def before_request(self) -> float:
-        """Block until a request may be sent, and count it as sent; returns the seconds waited."""
+    def before_request(self, sleep: Callable[[float], None] | None = None) -> float:
+        """Block until a request may be sent, and count it as sent; returns the seconds waited.
+
+        `sleep` is the caller's (the HTTP client's); when its sleeps do not show on this pacer's clock
+        (emulated time in tests), one sleep of the delay counts as having waited it."""
+        sleep = sleep or self._sleep
         waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
                 delay = max([self._hold_until - now, *(w.wait(now) for w in self._windows)])
                 if delay <= 0:
-                    for window in self._windows:
-                        window.sent.append(now)
-                    self.waited += waited
-                    return waited
-            self._sleep(delay)
+                    return self._sent(now, waited)
+            sleep(delay)
             waited += delay
+            if self._clock() - now < delay / 2:
+                with self._lock:
+                    self._hold_until = 0.0
+                    return self._sent(self._clock(), waited)
+
+    def _sent(self, now: float, waited: float) -> float:
+        for window in self._windows:
+            window.sent.append(now)
+        self.waited += waited
+        return waited
 
     def after_response(self, headers: Mapping[str, str]) -> None:
         """A response's rate-limit headers: when it says nothing is left, hold requests until the reset."""
