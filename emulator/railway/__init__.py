@@ -1,8 +1,10 @@
 """The Railway emulator: Railway's public GraphQL API (`POST /railway/graphql/v2`) over in-memory state.
 
-Documents are parsed, validated and executed with graphql-core against `schema.graphql` (our own subset
-of Railway's published schema); root fields resolve in `responses.py`, state and its rules live in
-`models.py`. Behaviour a client can tell apart from Railway's:
+Documents are parsed, validated and executed with graphql-core against Railway's whole published schema,
+read from `../shared/api/railway-schema.graphql` (or `--railway-schema FILE` / `RAILWAY_SCHEMA_FILE`), or
+where that file is absent against `schema.graphql`, our own subset of it (`schema_source.py` says how the
+choice is made and what an unmodelled field answers). Root fields resolve in `responses.py`, state and
+its rules live in `models.py`. Behaviour a client can tell apart from Railway's:
 
 - Auth: `Authorization: Bearer <token>` (an account/workspace token: any non-empty token, or only the
   emulator's `--token`) or `Project-Access-Token: <token>` (a token made by `projectTokenCreate`, good for
@@ -24,6 +26,7 @@ of Railway's published schema); root fields resolve in `responses.py`, state and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import pickle
@@ -45,15 +48,25 @@ from graphql import (
 
 from emulator.core.ratelimit import RateLimiter, Verdict
 from emulator.core.vendor import EmuRequest, EmuResponse, VendorBackend
+from emulator.railway import environment_changes  # noqa: F401  (registers the staged-changes resolvers)
 from emulator.railway.exceptions import HttpError, NotAuthorized
 from emulator.railway.models import RailwayModel
 from emulator.railway.responses import MUTATIONS, OBJECT_FIELDS, PUBLIC_FIELDS, QUERIES, Context, Principal
+from emulator.railway.schema_source import (
+    SUBSET_FILE,
+    SchemaChoice,
+    absent_value,
+    choose_schema,
+    fallback_field_resolver,
+    not_emulated,
+    read_sdl,
+)
 
 QUOTED_NAME = re.compile(r"'([^'\s]*)'")
-SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+SCHEMA_FILE = SUBSET_FILE  # the emulator's own subset SDL (see schema_source for what is served)
 DEFAULT_RATE_LIMIT_PER_SECOND = 1000
 
-__all__ = ["RailwayBackend", "load_schema"]
+__all__ = ["RailwayBackend", "choose_schema", "load_schema"]
 
 
 def _root_resolver(function: Any, name: str, is_mutation: bool) -> Any:
@@ -74,15 +87,38 @@ def _root_resolver(function: Any, name: str, is_mutation: bool) -> Any:
     return resolve
 
 
-def load_schema() -> GraphQLSchema:
-    """`schema.graphql` with every root field and computed object field bound to its resolver."""
-    schema = build_schema(SCHEMA_FILE.read_text())
+def _unmodelled_root_resolver(name: str, is_mutation: bool) -> Any:
+    def resolve(_root: Any, info: Any, **_args: Any) -> Any:
+        ctx: Context = info.context
+        if ctx.principal is None:
+            raise NotAuthorized()
+        if is_mutation:
+            raise not_emulated(f"Mutation.{name}")
+        return absent_value(info.return_type, f"Query.{name}")
+
+    return resolve
+
+
+@functools.cache
+def load_schema(path: Path = SUBSET_FILE) -> GraphQLSchema:
+    """The SDL at `path` (default: the emulator's own subset) with every modelled root field and computed
+    object field bound to its resolver. The emulator's subset must model every root field it has; in
+    Railway's published schema the others answer "not emulated" (see `schema_source`)."""
+    subset = path == SUBSET_FILE
+    # Railway's own SDL trips one of graphql-core's stricter interface checks (a deprecated `Team.id`
+    # implementing `Node.id`), which says nothing about the documents clients send: take it as valid.
+    schema = build_schema(read_sdl(path), assume_valid=not subset)
     for type_name, resolvers, is_mutation in (("Query", QUERIES, False), ("Mutation", MUTATIONS, True)):
         root = schema.get_type(type_name)
         assert isinstance(root, GraphQLObjectType)
         unbound = set(root.fields) - set(resolvers)
-        if unbound:
+        if unbound and subset:
             raise RuntimeError(f"schema.graphql {type_name} fields without a resolver: {sorted(unbound)}")
+        missing = set(resolvers) - set(root.fields)
+        if missing:
+            raise RuntimeError(f"{path}: {type_name} lacks the modelled fields {sorted(missing)}")
+        for name in unbound:
+            root.fields[name].resolve = _unmodelled_root_resolver(name, is_mutation)
         for name, function in resolvers.items():
             root.fields[name].resolve = _root_resolver(function, name, is_mutation)
     for type_name, fields in OBJECT_FIELDS.items():
@@ -113,7 +149,8 @@ class RailwayBackend(VendorBackend):
     prefix = "/railway/graphql/v2"
 
     def __init__(self, app: Any) -> None:
-        self.schema = load_schema()
+        self.schema_choice: SchemaChoice = choose_schema(app.vendor_option("railway", "schema_file"))
+        self.schema = load_schema(self.schema_choice.path)
         self.model = RailwayModel(app.clock)
         self._limiter: RateLimiter | None = None
         self._verdicts: dict[int, Verdict] = {}
@@ -264,6 +301,7 @@ class RailwayBackend(VendorBackend):
             context_value=context,
             variable_values=variables,
             operation_name=operation_name or None,
+            field_resolver=fallback_field_resolver,
         )
         if result.errors and result.data is None and all(not e.path for e in result.errors):
             # Variables that do not coerce, or no operation to run: the request never executed.

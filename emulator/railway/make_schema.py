@@ -43,6 +43,7 @@ SELECTION: dict[str, list[str]] = {
         "serviceInstanceLimits", "deployment", "deployments", "deploymentLogs", "buildLogs", "variables",
         "domains", "customDomain", "tcpProxies", "volumeInstance", "volumeInstanceBackupScheduleList",
         "notificationRules", "regions", "projectToken", "observabilityDashboards",
+        "variablesForServiceDeployment", "deploymentTriggers", "environmentStagedChanges",
     ],
     "Mutation": [
         "projectCreate", "projectUpdate", "projectDelete", "environmentCreate", "environmentRename",
@@ -55,27 +56,47 @@ SELECTION: dict[str, list[str]] = {
         "volumeDelete", "volumeInstanceUpdate", "volumeInstanceBackupScheduleUpdate",
         "notificationRuleCreate", "notificationRuleUpdate", "notificationRuleDelete", "projectTokenCreate",
         "projectTokenDelete", "observabilityDashboardCreate", "observabilityDashboardUpdate",
-        "observabilityDashboardReset",
+        "observabilityDashboardReset", "projectScheduleDelete", "deploymentRestart",
+        "deploymentTriggerCreate", "deploymentTriggerUpdate", "deploymentTriggerDelete",
+        "environmentStageChanges", "environmentPatchCommit", "environmentPatchCommitStaged",
     ],
     "User": ["id", "name", "email", "username", "createdAt", "workspaces", "apiTokenRateLimit"],
     "Workspace": [
         "id", "name", "createdAt", "updatedAt", "preferredRegion", "allowDeprecatedRegions",
-        "apiTokenRateLimit", "projects",
+        "apiTokenRateLimit", "projects", "projectCount",
+    ],
+    "Variable": [
+        "id", "name", "environmentId", "environment", "serviceId", "service", "pluginId", "isSealed",
+        "references", "createdAt", "updatedAt",
     ],
     "ApiTokenRateLimit": ["remainingPoints", "resetsAt"],
     "Project": [
         "id", "name", "description", "isPublic", "prDeploys", "botPrEnvironments", "focusedPrEnvironments",
         "createdAt", "updatedAt", "deletedAt", "expiredAt", "baseEnvironmentId", "baseEnvironment",
         "primaryEnvironmentId", "workspaceId", "workspace", "teamId", "isTempProject", "environments",
-        "services", "volumes",
+        "services", "volumes", "deployments", "deploymentTriggers",
     ],
     "Environment": [
         "id", "name", "projectId", "isEphemeral", "canAccess", "createdAt", "updatedAt", "deletedAt",
-        "sourceEnvironment", "config", "configEtag", "serviceInstances", "volumeInstances",
+        "sourceEnvironment", "config", "configEtag", "serviceInstances", "volumeInstances", "meta",
+        "unmergedChangesCount", "deployments", "deploymentTriggers", "variables",
+    ],
+    "EnvironmentMeta": [
+        "baseBranch", "branch", "latestSuccessfulGitHubDeploymentId", "prCommentId", "prNumber", "prRepo",
+        "prTitle", "skippedResourceIds",
+    ],
+    "EnvironmentPatch": [
+        "id", "environmentId", "environment", "patch", "status", "message", "createdAt", "updatedAt",
+        "appliedAt", "lastAppliedError",
+    ],
+    "DeploymentTrigger": [
+        "id", "branch", "checkSuites", "environmentId", "projectId", "provider", "repository", "serviceId",
+        "baseEnvironmentOverrideId", "validCheckSuites",
     ],
     "Service": [
         "id", "name", "icon", "projectId", "project", "createdAt", "updatedAt", "deletedAt", "templateId",
-        "templateServiceId", "groupId", "isRestricted", "serviceInstances", "deployments",
+        "templateServiceId", "groupId", "isRestricted", "serviceInstances", "deployments", "repoTriggers",
+        "hasHiddenRegistryCredentialsFromTemplate",
     ],
     "ServiceInstance": [
         "id", "serviceId", "serviceName", "service", "environmentId", "buildCommand", "builder",
@@ -111,8 +132,9 @@ SELECTION: dict[str, list[str]] = {
     "CustomDomainStatus": [
         "dnsRecords", "verificationDnsHost", "verificationToken", "verified", "certificateStatus",
         "certificateStatusDetailed", "certificateErrorMessage", "certificateErrorType",
-        "certificateRetryable", "cdnProvider",
+        "certificateRetryable", "cdnProvider", "certificates",
     ],
+    "CertificatePublicData": ["domainNames", "expiresAt", "fingerprintSha256", "issuedAt", "keyType"],
     "DNSRecords": [
         "currentValue", "fqdn", "hostlabel", "purpose", "recordType", "requiredValue", "status", "zone",
     ],
@@ -163,6 +185,13 @@ for _connection in (
     "ServiceDeploymentsConnection",
     "VolumeVolumeInstancesConnection",
     "QueryObservabilityDashboardsConnection",
+    "QueryDeploymentTriggersConnection",
+    "EnvironmentDeploymentTriggersConnection",
+    "EnvironmentDeploymentsConnection",
+    "ProjectDeploymentTriggersConnection",
+    "ProjectDeploymentsConnection",
+    "ServiceRepoTriggersConnection",
+    "EnvironmentVariablesConnection",
 ):
     SELECTION[_connection] = CONNECTION
     SELECTION[_connection + "Edge"] = EDGE

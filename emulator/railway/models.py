@@ -50,7 +50,10 @@ TABLES = (
     "notificationRules",
     "projectTokens",
     "observabilityDashboards",
+    "environmentPatches",
 )
+PROJECT_DELETE_GRACE_SECONDS = 48 * 3600.0  # projectScheduleDelete: "a 48 hour grace period"
+CERTIFICATE_LIFETIME_DAYS = 90  # Railway issues Let's Encrypt certificates
 
 DEFAULT_REGION = "us-west2"
 MAX_TOTAL_REPLICAS = 50
@@ -366,6 +369,7 @@ class RailwayModel:
             "tcpProxies",
             "projectTokens",
             "observabilityDashboards",
+            "environmentPatches",
         ):
             self._delete(table, self.where(table, environmentId=environment_id))
         for volume_instance in self.where("volumeInstances", environmentId=environment_id):
@@ -761,6 +765,82 @@ class RailwayModel:
     def remove_deployment(self, deployment: dict[str, Any]) -> None:
         self._set_status(deployment, "REMOVED")
 
+    def restart_deployment(self, deployment: dict[str, Any]) -> None:
+        """`deploymentRestart`: the running containers restart (no build, no new deployment); a crashed
+        deployment runs again."""
+        if deployment["status"] not in ACTIVE_STATUSES:
+            raise InvalidInput("Only a running, sleeping or crashed deployment can be restarted")
+        deployment["restartedAt"] = self.now_iso()
+        deployment["outcome"] = "success"
+        self._set_status(deployment, "SUCCESS")
+
+    # -- deployment triggers (a repo-connected instance's trigger; one per service and environment) -----
+    def trigger_of(self, instance: dict[str, Any]) -> dict[str, Any] | None:
+        source = instance.get("source") or {}
+        if not source.get("repo") or instance.get("triggerRemoved"):
+            return None
+        return {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"railway-trigger:{instance['id']}")),
+            "branch": instance.get("branch") or "main",
+            "checkSuites": bool(instance.get("checkSuites")),
+            "environmentId": instance["environmentId"],
+            "projectId": instance["projectId"],
+            "provider": "github",
+            "repository": source["repo"],
+            "serviceId": instance["serviceId"],
+            "rootDirectory": instance.get("rootDirectory"),
+            "baseEnvironmentOverrideId": None,
+            "validCheckSuites": 0,
+        }
+
+    def triggers(self, **match: Any) -> list[dict[str, Any]]:
+        rows = [self.trigger_of(i) for i in self.where("serviceInstances", **match)]
+        return [r for r in rows if r is not None]
+
+    def instance_of_trigger(self, trigger_id: str) -> dict[str, Any]:
+        for instance in self.data["serviceInstances"].values():
+            trigger = self.trigger_of(instance)
+            if trigger and trigger["id"] == trigger_id:
+                return instance
+        raise NotFound("DeploymentTrigger")
+
+    def set_trigger(self, instance: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        repository = data.get("repository") or (instance.get("source") or {}).get("repo")
+        if not repository:
+            raise InvalidInput("A deployment trigger needs a repository")
+        instance["source"] = {"image": None, "repo": repository}
+        if data.get("branch"):
+            instance["branch"] = data["branch"]
+        for key in ("checkSuites", "rootDirectory"):
+            if key in data:
+                instance[key] = data[key]
+        instance["triggerRemoved"] = False
+        instance["updatedAt"] = self.now_iso()
+        trigger = self.trigger_of(instance)
+        assert trigger is not None
+        return trigger
+
+    # -- scheduled project deletion -----------------------------------------------------------------------
+    def schedule_project_delete(self, project_id: str) -> None:
+        project = self.get("projects", project_id, "Project")
+        if project.get("deleteScheduledAt") is None:
+            project["deletedAt"] = self.now_iso()
+            project["deleteScheduledAt"] = self.clock.now()
+            project["deleteObservations"] = 0
+
+    def purge_if_due(self, project: dict[str, Any]) -> bool:
+        """A project scheduled for deletion goes once its grace period is over (at time scale 0: the next
+        time a client looks); whether it is gone."""
+        if project.get("deleteScheduledAt") is None:
+            return False
+        project["deleteObservations"] = project.get("deleteObservations", 0) + 1
+        if self.clock.reached(
+            project["deleteScheduledAt"], PROJECT_DELETE_GRACE_SECONDS, project["deleteObservations"]
+        ):
+            self.delete_project(project["id"])
+            return True
+        return False
+
     # -- variables --------------------------------------------------------------------------------------
     def variable_set_id(self, environment_id: str, service_id: str | None) -> str:
         return f"{environment_id}:{service_id or 'shared'}"
@@ -974,6 +1054,7 @@ class RailwayModel:
                 domain["createdAtEpoch"], CUSTOM_DOMAIN_DNS_SECONDS, domain["observations"]
             ):
                 domain["verified"] = True
+                domain["verifiedAt"] = self.now_iso()
         return domain
 
     def update_custom_domain(self, domain_id: str, environment_id: str, data: dict[str, Any]) -> None:

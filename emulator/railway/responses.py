@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,9 +19,12 @@ from typing import Any
 from emulator.railway.exceptions import InvalidInput, NotAuthorized, NotFound
 from emulator.railway.models import (
     ACTIVE_STATUSES,
+    CERTIFICATE_LIFETIME_DAYS,
+    REFERENCE,
     REGIONS,
     RailwayModel,
 )
+from emulator.railway.schema_source import not_emulated
 
 Resolver = Callable[..., Any]
 QUERIES: dict[str, Resolver] = {}
@@ -67,6 +71,8 @@ class Context:
     def project(self, project_id: str | None) -> dict[str, Any]:
         project = self.model.get("projects", project_id, "Project")
         self.scope(project["id"])
+        if self.model.purge_if_due(project):
+            raise NotFound("Project")
         return project
 
     def environment(self, environment_id: str | None) -> dict[str, Any]:
@@ -243,7 +249,9 @@ def project(ctx: Context, id: str) -> dict[str, Any]:
 def projects(ctx: Context, workspaceId: str | None = None, **page: Any) -> dict[str, Any]:
     principal = ctx.account()
     del principal
-    rows = ctx.model.where("projects")
+    rows = [p for p in ctx.model.where("projects") if not ctx.model.purge_if_due(p)]
+    if not page.get("includeDeleted"):
+        rows = [p for p in rows if p.get("deletedAt") is None]
     if workspaceId:
         ctx.model.get("workspaces", workspaceId, "Workspace")
         rows = [p for p in rows if p["workspaceId"] == workspaceId]
@@ -268,6 +276,14 @@ def project_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
 def project_update(ctx: Context, id: str, input: dict[str, Any]) -> dict[str, Any]:
     ctx.project(id)
     return ctx.model.update_project(id, input)
+
+
+@mutation("projectScheduleDelete")
+def project_schedule_delete(ctx: Context, id: str) -> bool:
+    ctx.account()
+    ctx.project(id)
+    ctx.model.schedule_project_delete(id)
+    return True
 
 
 @mutation("projectDelete")
@@ -307,6 +323,10 @@ def environments(
 def environment_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
     ctx.account()
     ctx.project(input["projectId"])
+    if input.get("stageInitialChanges"):
+        # Railway would stage the fork's changes for review instead of applying them; not modelled.
+        raise not_emulated("EnvironmentCreateInput.stageInitialChanges")
+    # `applyChangesInBackground` changes nothing here: the emulator's fork is complete when it answers.
     return ctx.model.create_environment(input)
 
 
@@ -521,6 +541,47 @@ def deployment_redeploy(ctx: Context, id: str, usePreviousImageTag: bool | None 
     return ctx.model.create_deployment(instance, reason="redeploy", outcome=ctx.outcome(), source=source)
 
 
+@mutation("deploymentRestart")
+def deployment_restart(ctx: Context, id: str) -> bool:
+    ctx.model.restart_deployment(ctx.deployment(ctx.owned("deployments", id, "Deployment")))
+    return True
+
+
+@query("deploymentTriggers")
+def deployment_triggers(
+    ctx: Context, environmentId: str, projectId: str, serviceId: str, **page: Any
+) -> dict[str, Any]:
+    instance = ctx.instance(serviceId, environmentId)
+    if instance["projectId"] != projectId:
+        raise NotFound("Project")
+    return connection(ctx.model.triggers(serviceId=serviceId, environmentId=environmentId), **page)
+
+
+@mutation("deploymentTriggerCreate")
+def deployment_trigger_create(ctx: Context, input: dict[str, Any]) -> dict[str, Any]:
+    instance = ctx.instance(input["serviceId"], input["environmentId"])
+    if instance["projectId"] != input["projectId"]:
+        raise NotFound("Project")
+    if input["provider"] != "github":
+        raise InvalidInput(f"Unsupported deployment trigger provider: {input['provider']}")
+    return ctx.model.set_trigger(instance, input)
+
+
+@mutation("deploymentTriggerUpdate")
+def deployment_trigger_update(ctx: Context, id: str, input: dict[str, Any]) -> dict[str, Any]:
+    instance = ctx.model.instance_of_trigger(id)
+    ctx.scope(instance["projectId"], instance["environmentId"])
+    return ctx.model.set_trigger(instance, {k: v for k, v in input.items() if v is not None})
+
+
+@mutation("deploymentTriggerDelete")
+def deployment_trigger_delete(ctx: Context, id: str) -> bool:
+    instance = ctx.model.instance_of_trigger(id)
+    ctx.scope(instance["projectId"], instance["environmentId"])
+    instance["triggerRemoved"] = True
+    return True
+
+
 @mutation("deploymentRemove")
 def deployment_remove(ctx: Context, id: str) -> bool:
     ctx.model.remove_deployment(ctx.owned("deployments", id, "Deployment"))
@@ -667,6 +728,18 @@ def variables(
     )
     if unrendered:
         return ctx.model.variables(environment_row["id"], service_id)
+    return ctx.model.rendered_variables(projectId, environment_row["id"], service_id)
+
+
+@query("variablesForServiceDeployment")
+def variables_for_service_deployment(
+    ctx: Context, environmentId: str, projectId: str, serviceId: str
+) -> dict[str, str]:
+    """What a deployment of the service gets: its variables and the shared ones it references, rendered,
+    plus Railway's own `RAILWAY_*` (as `variables` renders them)."""
+    environment_row, service_id = _variable_target(
+        ctx, {"projectId": projectId, "environmentId": environmentId, "serviceId": serviceId}
+    )
     return ctx.model.rendered_variables(projectId, environment_row["id"], service_id)
 
 
@@ -818,7 +891,22 @@ def custom_domain_status(domain: dict[str, Any]) -> dict[str, Any]:
         "certificateErrorMessage": None,
         "certificateErrorType": None,
         "certificateRetryable": None,
+        "certificates": [_certificate(domain)] if verified else [],
         "cdnProvider": None,
+    }
+
+
+def _certificate(domain: dict[str, Any]) -> dict[str, Any]:
+    """The certificate Railway issued once the domain verified (Let's Encrypt: 90 days, ECDSA)."""
+    issued = domain.get("verifiedAt") or domain["updatedAt"]
+    issued_at = datetime.fromisoformat(issued.replace("Z", "+00:00"))
+    expires = issued_at + timedelta(days=CERTIFICATE_LIFETIME_DAYS)
+    return {
+        "domainNames": [domain["domain"]],
+        "issuedAt": issued,
+        "expiresAt": expires.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "fingerprintSha256": hashlib.sha256(f"{domain['id']}:{issued}".encode()).hexdigest(),
+        "keyType": "KEY_TYPE_ECDSA",
     }
 
 
@@ -1022,6 +1110,34 @@ def _public_meta(deployment_row: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
+def _shared_variable_has_no_service() -> Any:
+    raise not_emulated("Variable.service of a shared variable")
+
+
+def _variable_nodes(ctx: Context, environment_row: dict[str, Any]) -> list[dict[str, Any]]:
+    """`Environment.variables`: one `Variable` per name of each variable set (shared and per service),
+    values left out as Railway's `Variable` has none; `references` are the `${{...}}` a value uses."""
+    nodes = []
+    for variable_set in ctx.model.where("variables", environmentId=environment_row["id"]):
+        for name, value in sorted(variable_set["values"].items()):
+            nodes.append(
+                {
+                    "id": str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"railway-variable:{variable_set['id']}:{name}")
+                    ),
+                    "name": name,
+                    "environmentId": environment_row["id"],
+                    "serviceId": variable_set["serviceId"],
+                    "pluginId": None,
+                    "isSealed": False,
+                    "references": REFERENCE.findall(value),
+                    "createdAt": variable_set["createdAt"],
+                    "updatedAt": variable_set["updatedAt"],
+                }
+            )
+    return nodes
+
+
 FieldResolver = Callable[..., Any]
 OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
     "User": {
@@ -1033,6 +1149,7 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         "projects": lambda ws, info, **page: connection(
             _ctx(info).model.where("projects", workspaceId=ws["id"]), **page
         ),
+        "projectCount": lambda ws, info: len(_ctx(info).model.where("projects", workspaceId=ws["id"])),
     },
     "Project": {
         "teamId": lambda p, info: p["workspaceId"],
@@ -1059,9 +1176,39 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         "volumes": lambda p, info, **page: connection(
             _ctx(info).model.where("volumes", projectId=p["id"]), **page
         ),
+        "deployments": lambda p, info, **page: connection(
+            [_ctx(info).deployment(d) for d in _ctx(info).model.where("deployments", projectId=p["id"])][
+                ::-1
+            ],
+            **page,
+        ),
+        "deploymentTriggers": lambda p, info, **page: connection(
+            _ctx(info).model.triggers(projectId=p["id"]), **page
+        ),
     },
     "Environment": {
         "canAccess": lambda e, info: True,
+        # An environment made through the API has no pull request behind it: every key null.
+        "meta": lambda e, info: {
+            "baseBranch": None,
+            "branch": None,
+            "latestSuccessfulGitHubDeploymentId": None,
+            "prCommentId": None,
+            "prNumber": None,
+            "prRepo": None,
+            "prTitle": None,
+            "skippedResourceIds": None,
+        },
+        "deployments": lambda e, info, **page: connection(
+            [_ctx(info).deployment(d) for d in _ctx(info).model.where("deployments", environmentId=e["id"])][
+                ::-1
+            ],
+            **page,
+        ),
+        "deploymentTriggers": lambda e, info, **page: connection(
+            _ctx(info).model.triggers(environmentId=e["id"]), **page
+        ),
+        "variables": lambda e, info, **page: connection(_variable_nodes(_ctx(info), e), **page),
         "sourceEnvironment": lambda e, info: (
             _ctx(info).model.table("environments").get(e.get("sourceEnvironmentId") or "")
         ),
@@ -1075,7 +1222,12 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         ),
     },
     "Service": {
+        # Registry credentials are hidden only for services deployed from a template (none here).
+        "hasHiddenRegistryCredentialsFromTemplate": lambda s, info: False,
         "project": lambda s, info: _ctx(info).model.table("projects")[s["projectId"]],
+        "repoTriggers": lambda s, info, **page: connection(
+            _ctx(info).model.triggers(serviceId=s["id"]), **page
+        ),
         "serviceInstances": lambda s, info, **page: connection(
             _instances_of(info, serviceId=s["id"]), **page
         ),
@@ -1122,6 +1274,14 @@ OBJECT_FIELDS: dict[str, dict[str, FieldResolver]] = {
         ],
     },
     "CustomDomain": {"status": lambda d, info: custom_domain_status(d)},
+    "Variable": {
+        "environment": lambda v, info: _ctx(info).model.table("environments")[v["environmentId"]],
+        "service": lambda v, info: (
+            _ctx(info).model.table("services")[v["serviceId"]]
+            if v["serviceId"]
+            else _shared_variable_has_no_service()
+        ),
+    },
     "Volume": {
         "project": lambda v, info: _ctx(info).model.table("projects")[v["projectId"]],
         "volumeInstances": lambda v, info, **page: connection(
