@@ -6,6 +6,12 @@ for migrations run where `pulumi up` runs, or None). Backups map to what each en
 retention, Supabase's PITR add-on and daily backup time, Railway's volume backup schedules. A setting the
 chosen engine cannot honour raises an error naming it; nothing is silently dropped. `protect` sets
 Pulumi's protect on the stateful resources (the Neon/Supabase project; Railway's service and volume).
+
+What waits on what (nothing else does): a Railway Postgres instance waits for its volume (the deployment
+that holds data must have it mounted); a TCP proxy needs only its service; `connection_uri` and
+`pooled_connection_uri` need only the password on Railway (the host is fixed by the service name) and the
+project on Neon and Supabase (the vendor computes the host); `external_uri` on Railway also carries the
+database's deployment, because the migration that uses it needs a running database.
 """
 
 from __future__ import annotations
@@ -257,8 +263,10 @@ class Database(pulumi.ComponentResource):
         )
         self.railway_service, self.railway_volume, self.railway_instance = service, volume, instance
         host = f"{service_name}.railway.internal"
-        direct = pulumi.Output.all(password.result, instance.deployment_id).apply(
-            lambda v: f"postgresql://{user}:{v[0]}@{host}:{POSTGRES_PORT}/{database_name}"
+        # From the password alone: the host is fixed by the service name, so the apps that use the
+        # database do not wait for its deployment (an app up first is restarted by Railway until it connects).
+        direct = _secret(password.result).apply(
+            lambda pw: f"postgresql://{user}:{pw}@{host}:{POSTGRES_PORT}/{database_name}"
         )
         self.connection_uri = pulumi.Output.secret(direct)
         # Railway has no connection pooler: the pooled URI is the direct one.
@@ -270,13 +278,14 @@ class Database(pulumi.ComponentResource):
                 railway.TcpProxyArgs(
                     service_id=service.id, environment_id=args.environment_id, application_port=POSTGRES_PORT
                 ),
-                pulumi.ResourceOptions(parent=self, depends_on=[instance]),
+                pulumi.ResourceOptions(parent=self),
             )
             self.tcp_proxy = proxy
+            # The deployment id is in here on purpose: a migration run from outside needs the database up.
             self.external_uri = pulumi.Output.secret(
-                pulumi.Output.all(password.result, proxy.domain, proxy.proxy_port).apply(
-                    lambda v: f"postgresql://{user}:{v[0]}@{v[1]}:{v[2]}/{database_name}?sslmode=require"
-                )
+                pulumi.Output.all(
+                    password.result, proxy.domain, proxy.proxy_port, instance.deployment_id
+                ).apply(lambda v: f"postgresql://{user}:{v[0]}@{v[1]}:{v[2]}/{database_name}?sslmode=require")
             )
         self.host = pulumi.Output.from_input(host)
         self.port = pulumi.Output.from_input(POSTGRES_PORT)

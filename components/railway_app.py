@@ -1,6 +1,12 @@
 """What WebService and Worker share: the Railway service, its variables and its instance settings.
 
 Not a component itself: `build_railway_app` makes the children of the component that calls it.
+
+What waits on what, and why: the service waits for its variables' sources (the database's URLs, the
+secrets, Redis's password) because `serviceCreate` carries the variables and starts the first deployment
+at once; for the same reason it waits for `deploy_after` (migrations: new code must not run on an old
+schema). The instance needs the service; its `deploy_after` repeats the service's so a later change that
+re-runs a migration deploys after it. Nothing waits on another service's deployment.
 """
 
 from __future__ import annotations

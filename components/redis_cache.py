@@ -1,5 +1,16 @@
 """RedisCache: Redis as a Railway image service with a volume, a generated password, a memory limit, an
-eviction policy and persistence; reachable only on Railway's private network."""
+eviction policy and persistence; reachable only on Railway's private network.
+
+What waits on what, and why (nothing else waits):
+- the service needs the password (its REDIS_PASSWORD variable must be there for the first deployment);
+- the volume needs the service (Railway attaches a volume to a service);
+- the instance (settings + deployment) waits for the volume, so the deployment that serves data has it
+  mounted at /data (a deployment started without it would persist nothing, and attaching it later redeploys);
+- `url` needs only the password: the host is `<service name>.railway.internal`, fixed by the name we
+  choose. It carries no dependency on the service or its deployment, so the apps that use Redis are created
+  and deployed alongside it; an app that starts before its Redis is up gets connection errors and is
+  restarted by Railway (restart policy), as it would be after any Redis restart.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +71,13 @@ def container_memory_gb(maxmemory_gb: float) -> float:
     return round(max(0.5, maxmemory_gb * 1.5), 2)
 
 
+def redis_url(password: pulumi.Output[str], service_name: str) -> pulumi.Output[str]:
+    """The private-network URL, from the password alone (see the module docstring for why)."""
+    return pulumi.Output.secret(
+        password.apply(lambda pw: f"redis://default:{pw}@{service_name}.railway.internal:{REDIS_PORT}")
+    )
+
+
 class RedisCache(pulumi.ComponentResource):
     url: pulumi.Output[str]
     """redis://default:<password>@<service>.railway.internal:6379 (secret; private network only)."""
@@ -113,9 +131,5 @@ class RedisCache(pulumi.ComponentResource):
         )
         self.host = pulumi.Output.from_input(f"{args.service_name}.railway.internal")
         self.port = pulumi.Output.from_input(REDIS_PORT)
-        self.url = pulumi.Output.secret(
-            pulumi.Output.all(secret_password, self.instance.deployment_id).apply(
-                lambda v: f"redis://default:{v[0]}@{args.service_name}.railway.internal:{REDIS_PORT}"
-            )
-        )
+        self.url = redis_url(secret_password, args.service_name)
         self.register_outputs({"url": self.url, "host": self.host, "port": self.port})

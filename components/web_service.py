@@ -1,4 +1,8 @@
-"""WebService: a public Railway service with its Railway domain, custom domains and a smoke check."""
+"""WebService: a public Railway service with its Railway domain, custom domains and a smoke check.
+
+The domains need only the service (Railway attaches a domain to a service, deployed or not), so they are
+created while the first deployment runs; the smoke check needs the deployment and the domain it requests.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ class WebService(pulumi.ComponentResource):
         if args.port is not None and "PORT" not in args.variables:
             args = _with_variable(args, "PORT", str(args.port))
         self.service, self.instance = build_railway_app(self, name, args)
-        child = pulumi.ResourceOptions(parent=self, depends_on=[self.instance])
+        child = pulumi.ResourceOptions(parent=self)
         self.service_domain = railway.ServiceDomain(
             f"{name}-domain",
             railway.ServiceDomainArgs(

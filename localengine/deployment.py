@@ -32,6 +32,7 @@ from localengine.props import (
 )
 from localengine.providers import DiffResult, Provider, ProviderError, package_of
 from localengine.state import PendingOperation, ResourceState, Snapshot, now_iso
+from localengine.statewriter import CoalescingSaver
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -135,7 +136,7 @@ class Deployment:
         self.preview = preview
         self.providers = providers
         self.sink = sink
-        self._save = save
+        self._saver: CoalescingSaver[Snapshot] = CoalescingSaver(save)
         self._lock = threading.RLock()
         self._slots = threading.BoundedSemaphore(max(1, min(parallel, 10_000)))
         self.parallel = parallel
@@ -179,7 +180,8 @@ class Deployment:
 
     def save(self) -> None:
         if not self.preview:
-            self._save(self.snapshot())
+            # Concurrent steps share one write of the latest state (see `statewriter`).
+            self._saver.save(self.snapshot)
 
     def _emit(self, event: StepEvent) -> None:
         with self._lock:

@@ -32,7 +32,7 @@ from localengine.project import Project, StackConfig, load_stack_config, secrets
 from localengine.props import reveal
 from localengine.providers import Provider, ProviderError
 from localengine.providers.command import CommandProvider
-from localengine.providers.dynamic import DynamicProviderHost
+from localengine.providers.dynamic import DynamicProviderHost, prespawn
 from localengine.providers.random import RandomProvider
 from localengine.secrets import PassphraseSecretsManager
 from localengine.stack_reference import stack_outputs_reader
@@ -116,6 +116,7 @@ class Engine:
             on_progress=display.progress,
             on_log=display.log,
             env=self.provider_env,
+            workers=host_workers(parallel),
         )
         host.start_soon()
         local: dict[str, Provider] = {"random": RandomProvider(), "command": CommandProvider()}
@@ -159,6 +160,8 @@ class Engine:
         display = self._display(
             io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames
         )
+        # The provider host starts now, while config, state and the program load (see `prespawn`).
+        prespawn(self.project.root, self.project.name, env=self.provider_env, workers=host_workers(parallel))
         manager, config, old = self._load()
         self._prelude(display, config)
         with self._deployment(
@@ -295,6 +298,12 @@ class Engine:
         if found:
             self.store.save(snapshot, manager)
         return found
+
+
+def host_workers(parallel: int) -> int:
+    """Provider-host threads: one per step that may wait for a vendor at once, up to `parallel` (64 at most:
+    beyond that, waits rarely overlap usefully and a slow endpoint sees a queue it may time out on)."""
+    return max(8, min(parallel, 64))
 
 
 def _program_traceback(error: BaseException) -> str:

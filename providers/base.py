@@ -61,6 +61,20 @@ class Setting:
             value = os.environ.get(self.env_var)
         return value or self.default
 
+    def read_number(self, config: dynamic.Config | None) -> float | None:
+        """The setting as a positive number (a rate limit), or None when unset; anything else is an error
+        naming the key."""
+        value = self.read(config)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = 0.0
+        if number <= 0:
+            raise ValueError(f"{self.config_key} / {self.env_var}: expected a positive number, got {value!r}")
+        return number
+
     def missing_message(self) -> str:
         how = f"pulumi config set {'--secret ' if self.secret else ''}{self.config_key} <value>"
         return f"{self.config_key} is not set: run `{how}` in the stack, or export {self.env_var}"
@@ -224,14 +238,56 @@ def report_progress(subject: str, message: str) -> None:
 
 @dataclass(frozen=True)
 class PollPolicy:
+    """How a wait polls.
+
+    Until the vendor's typical duration (`expected`, when the wait knows one) is nearly over, polls back off
+    from `initial_interval` by `factor` up to `max_interval`: few polls while the vendor is surely still
+    working. From `(1 - precision) * expected` on (from the start when nothing is expected) the interval is
+    at most `precision` of the time waited so far, and never under `min_interval`: the wait ends within
+    `precision` (10%) or `min_interval` (1 s) of the vendor finishing, whichever is longer; one poll falls
+    on `expected` itself. A vendor much faster than its typical duration is seen within one back-off
+    interval.
+    """
+
     initial_interval: float = 1.0
     max_interval: float = 15.0
     factor: float = 1.5
     timeout: float = 900.0
+    precision: float = 0.1
+    min_interval: float = 1.0
 
 
 class WaitTimeoutError(Exception):
     pass
+
+
+def next_poll_delay(
+    policy: PollPolicy, elapsed: float, backoff: float, expected: float | None
+) -> tuple[float, float]:
+    """(seconds to sleep before the next poll, the back-off interval after it), `elapsed` seconds into a
+    wait whose vendor usually takes `expected` seconds (None: unknown). See `PollPolicy`."""
+    close = min(policy.max_interval, max(policy.min_interval, policy.precision * elapsed))
+    if expected is None:
+        return close, backoff
+    dense_from = (1.0 - policy.precision) * expected
+    if elapsed + backoff < dense_from:
+        return backoff, min(policy.max_interval, backoff * policy.factor)
+    if elapsed < dense_from:
+        return dense_from - elapsed, backoff
+    if elapsed < expected < elapsed + close:
+        return expected - elapsed, backoff  # one poll right when the vendor usually finishes
+    return close, backoff
+
+
+def poll_schedule(policy: PollPolicy, expected: float | None, finish: float) -> list[float]:
+    """The times (seconds into the wait, the first at 0) at which `poll_until` polls a vendor that finishes
+    at `finish`; the last is the poll that sees it done. For tests and the benchmarks."""
+    times, elapsed, backoff = [0.0], 0.0, policy.initial_interval
+    while elapsed < finish:
+        delay, backoff = next_poll_delay(policy, elapsed, backoff, expected)
+        elapsed += delay
+        times.append(elapsed)
+    return times
 
 
 def poll_until(
@@ -243,14 +299,17 @@ def poll_until(
     policy: PollPolicy = PollPolicy(),
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    expected: float | Callable[[T], float | None] | None = None,
 ) -> T:
-    """Call `fetch` until `done(result)`, backing off between polls and reporting progress.
+    """Call `fetch` until `done(result)`, polling as `PollPolicy` says and reporting progress.
 
+    `expected` is the vendor's typical duration of what is awaited, in seconds from the start of the wait,
+    or a function of the last result giving it (e.g. by the deployment's source); None when unknown.
     `done` may raise to fail fast (e.g. on a terminal failure status). Raises WaitTimeoutError naming the
     subject and the last state seen when `policy.timeout` passes.
     """
     start = clock()
-    interval = policy.initial_interval
+    backoff = policy.initial_interval
     polls = 0
     last_reported = None
     while True:
@@ -263,12 +322,13 @@ def poll_until(
         if state != last_reported or polls % 5 == 0:
             report_progress(subject, f"{state} ({elapsed:.0f}s elapsed)")
             last_reported = state
-        if elapsed + interval > policy.timeout:
+        typical = expected(value) if callable(expected) else expected
+        delay, backoff = next_poll_delay(policy, elapsed, backoff, typical)
+        if elapsed + delay > policy.timeout:
             raise WaitTimeoutError(
                 f"{subject}: still {state} after {elapsed:.0f}s (timeout {policy.timeout:.0f}s)"
             )
-        sleep(interval)
-        interval = min(policy.max_interval, interval * policy.factor)
+        sleep(delay)
 
 
 def require_secret(setting: Setting, config: dynamic.Config | None) -> Secret:

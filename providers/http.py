@@ -28,6 +28,8 @@ from typing import Any
 import httpx
 import tenacity
 
+from providers.pacing import Pacer, ScopedPacer
+
 USER_AGENT = "platform-pulumi/0.1 (+https://github.com/platform-pulumi; dynamic providers)"
 REDACTED = "[redacted]"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -229,8 +231,10 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
         default_params: Mapping[str, str] | None = None,
+        pacer: Pacer | ScopedPacer | None = None,
     ) -> None:
         self.vendor = vendor
+        self._pacer = pacer
         self.base_url = base_url.rstrip("/")
         self._auth_headers = dict(auth_headers)
         self._retry = retry or RetryPolicy()
@@ -288,11 +292,17 @@ class HttpClient:
         headers = {name: secret.reveal() for name, secret in self._auth_headers.items()}
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
 
+        pacer = self._pacer.for_scope(operation) if isinstance(self._pacer, ScopedPacer) else self._pacer
+
         def attempt() -> httpx.Response:
             try:
+                if pacer is not None:
+                    pacer.before_request(self._sleep)  # the vendor's rate limits (see pacing.py)
                 response = self._client.request(
                     method, url, json=json_body, params=clean_params or None, headers=headers
                 )
+                if pacer is not None:
+                    pacer.after_response(response.headers)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Nothing reached the server: always safe to try again.
                 raise _Retryable("connection failed", error=exc) from None

@@ -1,6 +1,7 @@
 """The SDK's dynamic-provider server, run and called as the Pulumi engine does.
 
-`python -u -m pulumi.dynamic` (cwd = project directory, this interpreter) prints the port it serves on;
+`python -u -m pulumi.dynamic` (cwd = project directory, this interpreter; run through `host_main` for more
+than the SDK's four worker threads) prints the port it serves on;
 we call it with `provider_pb2_grpc.ResourceProviderStub`. `Configure` gets the whole stack config in
 `args` (namespaced keys, string values). The server answers `acceptSecrets: False`, so secrets are
 removed before every call and put back on the results by name (the engine's `annotateSecrets`). Its
@@ -9,6 +10,7 @@ stderr is read line by line: `[progress] ...` lines go to the progress callback,
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import subprocess
@@ -26,6 +28,7 @@ from localengine.props import annotate_secrets, from_struct, make_secret, reveal
 from localengine.providers import CheckFailure, DiffResult, ProviderError, ReadResult
 
 PROGRESS_PREFIX = "[progress] "
+_ENGINE_ROOT = str(Path(__file__).resolve().parents[2])
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 1024 * 1024 * 400)]
 
 
@@ -45,6 +48,86 @@ def _error_message(exc: grpc.RpcError) -> str:
     return "\n".join(line.rstrip() for line in body[first:]).strip()
 
 
+def _host_env(project_dir: Path, project: str, env: dict[str, str] | None) -> dict[str, str]:
+    host_env = dict(os.environ if env is None else env)
+    host_env["PULUMI_PROJECT"] = project
+    host_env["PYTHONPATH"] = os.pathsep.join(
+        [
+            str(project_dir),
+            *[p for p in host_env.get("PYTHONPATH", "").split(os.pathsep) if p],
+            _ENGINE_ROOT,  # last: for `localengine.providers.host_main` only
+        ]
+    )
+    return host_env
+
+
+def _spawn_host(
+    project_dir: Path, project: str, env: dict[str, str] | None, workers: int
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        # The SDK's server with more than its four threads (see `host_main`).
+        [sys.executable, "-u", "-m", "localengine.providers.host_main", str(workers)],
+        cwd=project_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_host_env(project_dir, project, env),
+    )
+
+
+# Host processes started ahead of their DynamicProviderHost (see `prespawn`), by project directory and name.
+_PRESPAWNED: dict[tuple[str, str], tuple[subprocess.Popen[bytes], dict[str, str], int]] = {}
+_PRESPAWN_LOCK = threading.Lock()
+
+
+def prespawn(project_dir: Path, project: str, *, env: dict[str, str] | None, workers: int) -> None:
+    """Start the provider host's process now, before the stack's config and state are read and the program
+    is imported, so its own start-up (a second or more of imports) is over when the first dynamic step
+    needs it. The next `DynamicProviderHost` of the same project adopts it; one left over is stopped when
+    a later one does not match, and at exit."""
+    key = (str(project_dir), project)
+    with _PRESPAWN_LOCK:
+        if key in _PRESPAWNED:
+            return
+        process = _spawn_host(project_dir, project, env, workers)
+        _PRESPAWNED[key] = (process, _host_env(project_dir, project, env), workers)
+
+
+def _adopt_prespawned(
+    project_dir: Path, project: str, env: dict[str, str] | None, workers: int
+) -> subprocess.Popen[bytes] | None:
+    with _PRESPAWN_LOCK:
+        entry = _PRESPAWNED.pop((str(project_dir), project), None)
+    if entry is None:
+        return None
+    process, spawned_env, spawned_workers = entry
+    if (
+        process.poll() is None
+        and spawned_env == _host_env(project_dir, project, env)
+        and spawned_workers == workers
+    ):
+        return process
+    _stop(process)
+    return None
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@atexit.register
+def _stop_prespawned() -> None:
+    with _PRESPAWN_LOCK:
+        left = [process for process, _, _ in _PRESPAWNED.values()]
+        _PRESPAWNED.clear()
+    for process in left:
+        _stop(process)
+
+
 class DynamicProviderHost:
     def __init__(
         self,
@@ -56,8 +139,10 @@ class DynamicProviderHost:
         on_progress: Callable[[str], None],
         on_log: Callable[[str], None],
         env: dict[str, str] | None = None,
+        workers: int = 64,
     ) -> None:
         self.project_dir = project_dir
+        self.workers = workers
         self.project = project
         self.config = config
         self.secret_keys = set(secret_keys)
@@ -74,18 +159,9 @@ class DynamicProviderHost:
         with self._lock:
             if self._stub is not None:
                 return self._stub
-            env = dict(os.environ if self.env is None else self.env)
-            env["PULUMI_PROJECT"] = self.project
-            env["PYTHONPATH"] = os.pathsep.join(
-                [str(self.project_dir), *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
-            )
-            process = subprocess.Popen(
-                [sys.executable, "-u", "-m", "pulumi.dynamic"],
-                cwd=self.project_dir,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-            )
+            process = _adopt_prespawned(self.project_dir, self.project, self.env, self.workers)
+            if process is None:
+                process = _spawn_host(self.project_dir, self.project, self.env, self.workers)
             assert process.stdout is not None and process.stderr is not None
             threading.Thread(target=self._pump_stderr, args=(process,), daemon=True).start()
             line = process.stdout.readline().decode().strip()

@@ -221,9 +221,14 @@ class RandomProvider(LocalProvider):
         return None
 
 
+# The real provider hashes with Go's bcrypt.DefaultCost (10). Python's default (12) is four times the work,
+# over a second on a busy machine, and every service that uses the password waits for it.
+BCRYPT_COST = 10
+
+
 def _bcrypt(value: str) -> str:
     # bcrypt hashes at most 72 bytes; newer bcrypt releases refuse longer input instead of truncating it.
-    return str(bcrypt.hashpw(value.encode()[:72], bcrypt.gensalt()).decode())
+    return str(bcrypt.hashpw(value.encode()[:72], bcrypt.gensalt(rounds=BCRYPT_COST)).decode())
 
 
 __all__ = ["PropertyDiff", "RandomProvider"]

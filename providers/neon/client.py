@@ -12,18 +12,20 @@ Behaviour that matters to callers (see docs/neon-api.md):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from providers.base import Setting, unless_gone
 from providers.http import HttpClient, RetryPolicy, Secret
+from providers.pacing import RateLimit, neon_limits, shared_pacer
 
 DEFAULT_API_URL = "https://console.neon.tech/api/v2"
 
 API_KEY = Setting("neon:apiKey", "NEON_API_KEY", secret=True)
 API_URL = Setting("neon:apiUrl", "NEON_API_URL", default=DEFAULT_API_URL)
+REQUESTS_PER_MINUTE = Setting("neon:requestsPerMinute", "NEON_REQUESTS_PER_MINUTE")  # see providers/pacing.py
 
 # 423 Locked: the project is busy with another operation and nothing ran, so repeating is safe.
 LOCKED = 423
@@ -56,6 +58,7 @@ class NeonClient:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        rate_limits: Sequence[RateLimit] | None = None,
     ) -> None:
         self.http = HttpClient(
             vendor="neon",
@@ -67,6 +70,10 @@ class NeonClient:
             error_parser=neon_error_parser,
             sleep=sleep,
             transport=transport,
+            # Neon limits per account (API key): one pacer for every client of this key in the process.
+            pacer=shared_pacer(
+                "neon", base_url, api_key.reveal(), rate_limits if rate_limits is not None else neon_limits()
+            ),
         )
 
     def __repr__(self) -> str:

@@ -42,7 +42,8 @@ from providers.base import (
     with_secret_outputs,
 )
 from providers.http import AmbiguousRequestError, ApiError
-from providers.neon.client import API_KEY, API_URL, Json, NeonClient
+from providers.neon.client import API_KEY, API_URL, REQUESTS_PER_MINUTE, Json, NeonClient
+from providers.pacing import neon_limits
 
 # -- the API's rules, checked before any request -----------------------------------------------------------
 # Neon compute sizes (docs "manage computes"): shared 0.25 and 0.5, every integer 1-16, even sizes 18-56.
@@ -294,7 +295,8 @@ class NeonProvider(PlatformProvider):
                 config = getattr(self, "_config", None)
                 api_key = require_secret(API_KEY, config)
                 base_url = API_URL.read(config) or ""
-                client = NeonClient(api_key, base_url, sleep=self.sleep)
+                limits = neon_limits(REQUESTS_PER_MINUTE.read_number(config))
+                client = NeonClient(api_key, base_url, sleep=self.sleep, rate_limits=limits)
                 self._neon_client = client
             return client
 

@@ -21,12 +21,13 @@ How the API is used here, and why:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import httpx
 
 from providers.http import AmbiguousRequestError, ApiError, HttpClient, RetryPolicy, Secret, redact
+from providers.pacing import RateLimit, railway_limits, shared_pacer
 
 DEFAULT_API_URL: Final = "https://backboard.railway.com/graphql/v2"
 SOURCE_PARAM: Final = {"source": "platform-pulumi"}
@@ -198,7 +199,7 @@ _document(
 )
 _document(
     "query deployment($id: String!) { deployment(id: $id) { id status serviceId environmentId createdAt url "
-    "staticUrl } }"
+    "staticUrl meta } }"
 )
 _document(
     "query deploymentLogs($deploymentId: String!, $limit: Int) "
@@ -343,6 +344,7 @@ class RailwayClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Any = None,
         retry: RetryPolicy | None = None,
+        rate_limits: Sequence[RateLimit] | None = None,
     ) -> None:
         headers: dict[str, Secret] = {}
         if token:
@@ -362,6 +364,13 @@ class RailwayClient:
             transport=transport,
             retry=retry,
             default_params=SOURCE_PARAM,
+            # Rate limits are per token: one pacer for every client of this token in the process.
+            pacer=shared_pacer(
+                VENDOR,
+                api_url,
+                "".join(h.reveal() for h in headers.values()),
+                rate_limits if rate_limits is not None else railway_limits(),
+            ),
             **extra,
         )
 

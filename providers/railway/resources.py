@@ -46,11 +46,15 @@ from providers.base import (
     with_secret_outputs,
 )
 from providers.http import AmbiguousRequestError, ApiError, Secret
+from providers.pacing import railway_limits
 from providers.railway.client import CLEAR, DEFAULT_API_URL, RailwayClient, is_not_found
 
 API_TOKEN = Setting("railway:token", "RAILWAY_API_TOKEN", secret=True)
 PROJECT_TOKEN = Setting("railway:projectToken", "RAILWAY_TOKEN", secret=True)
 API_URL = Setting("railway:apiUrl", "RAILWAY_API_URL", default=DEFAULT_API_URL)
+# The plan's rate limits (see providers/pacing.py; defaults: Pro).
+REQUESTS_PER_SECOND = Setting("railway:requestsPerSecond", "RAILWAY_REQUESTS_PER_SECOND")
+REQUESTS_PER_HOUR = Setting("railway:requestsPerHour", "RAILWAY_REQUESTS_PER_HOUR")
 
 # Railway Metal regions (docs `deployments/regions.md`). There is no Canadian region.
 KNOWN_REGIONS: tuple[str, ...] = (
@@ -117,6 +121,9 @@ class RailwayProvider(PlatformProvider):
             project_token=Secret(project_token) if project_token else None,
             api_url=API_URL.read(config) or DEFAULT_API_URL,
             sleep=self.sleep,
+            rate_limits=railway_limits(
+                REQUESTS_PER_SECOND.read_number(config), REQUESTS_PER_HOUR.read_number(config)
+            ),
         )
         self._railway = client
         return client
@@ -681,7 +688,19 @@ def _deployment_wait(
         policy=PollPolicy(initial_interval=2.0, max_interval=15.0, factor=1.5, timeout=timeout),
         sleep=provider.sleep,
         clock=provider.clock,
+        expected=typical_deploy_seconds,
     )
+
+
+# How long a Railway deployment usually takes, by source (Railway publishes no figures; these are the
+# emulator's vendor timings: an image is pulled and started, a repo is also built). The wait polls densely
+# only near them; see `PollPolicy`.
+TYPICAL_DEPLOY_SECONDS = {"image": 22.0, "repo": 83.0}
+
+
+def typical_deploy_seconds(deployment: Mapping[str, Any]) -> float:
+    meta = deployment.get("meta") or {}
+    return TYPICAL_DEPLOY_SECONDS["repo" if isinstance(meta, dict) and meta.get("repo") else "image"]
 
 
 class ServiceInstanceProvider(RailwayProvider):

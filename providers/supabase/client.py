@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from providers.http import DEFAULT_TIMEOUT, ApiError, HttpClient, RetryPolicy, Secret
+from providers.pacing import RateLimit, ScopedPacer, shared_pacer, supabase_limits
 
 VENDOR = "supabase"
 DEFAULT_API_URL = "https://api.supabase.com"
@@ -153,7 +154,9 @@ class SupabaseClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        rate_limits: Sequence[RateLimit] | None = None,
     ) -> None:
+        limits = rate_limits if rate_limits is not None else supabase_limits()
         # A token pasted with a trailing newline breaks the header (TF issue #149).
         bearer = Secret(f"Bearer {token.reveal().strip()}")
         self.http = HttpClient(
@@ -165,6 +168,10 @@ class SupabaseClient:
             timeout=timeout,
             transport=transport,
             retry=retry,
+            # Supabase limits each endpoint (operation) separately, per token.
+            pacer=ScopedPacer(
+                lambda operation: shared_pacer(VENDOR, base_url, bearer.reveal(), limits, scope=operation)
+            ),
         )
 
     def __repr__(self) -> str:

@@ -43,6 +43,7 @@ from providers.base import (
     with_secret_outputs,
 )
 from providers.http import DEFAULT_TIMEOUT, AmbiguousRequestError, ApiError
+from providers.pacing import supabase_limits
 from providers.supabase.auth_keys import AUTH_CONFIG_KEYS, AUTH_SECRET_KEYS
 from providers.supabase.client import (
     DEFAULT_API_URL,
@@ -66,6 +67,7 @@ from providers.supabase.client import (
 
 ACCESS_TOKEN = Setting("supabase:accessToken", "SUPABASE_ACCESS_TOKEN", secret=True)
 API_URL = Setting("supabase:apiUrl", "SUPABASE_API_URL", default=DEFAULT_API_URL)
+REQUESTS_PER_MINUTE = Setting("supabase:requestsPerMinute", "SUPABASE_REQUESTS_PER_MINUTE")  # see pacing.py
 
 # `PATCH .../database/password` has minLength 4; the same floor applies at create (TF validates it too).
 MIN_PASSWORD_LENGTH = 4
@@ -91,8 +93,12 @@ class SupabaseProvider(PlatformProvider):
     sleep: Callable[[float], None] = staticmethod(time.sleep)
     clock: Callable[[], float] = staticmethod(time.monotonic)
     http_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
-    # Backs off to 15 s: a project that takes two minutes to come up costs about 13 polls.
+    # Backs off to 15 s, then polls at 10% of the time waited from 90% of the typical time on: a project
+    # that takes two minutes to come up costs about 13 polls and is seen within 12 s of being ready.
     poll_policy: PollPolicy = PollPolicy(initial_interval=2.0, max_interval=15.0, factor=1.5, timeout=900.0)
+    # Supabase: a new project is up "usually under two minutes"; its services start about 15 s after.
+    typical_project_seconds: ClassVar[float] = 120.0
+    typical_services_seconds: ClassVar[float] = 15.0
     # Services whose health a settings write waits for (settings resources override it).
     services: ClassVar[tuple[str, ...]] = ()
 
@@ -112,7 +118,11 @@ class SupabaseProvider(PlatformProvider):
                 token = require_secret(ACCESS_TOKEN, config)
                 base_url = API_URL.read(config) or DEFAULT_API_URL
                 api = SupabaseClient(
-                    token=token, base_url=base_url, sleep=self.sleep, timeout=self.http_timeout
+                    token=token,
+                    base_url=base_url,
+                    sleep=self.sleep,
+                    timeout=self.http_timeout,
+                    rate_limits=supabase_limits(REQUESTS_PER_MINUTE.read_number(config)),
                 )
                 self._api = api
             return api
@@ -145,6 +155,7 @@ class SupabaseProvider(PlatformProvider):
             policy=self._policy(timeout),
             sleep=self.sleep,
             clock=self.clock,
+            expected=self.typical_project_seconds,
         )
 
     def _wait_for_services(self, api: SupabaseClient, ref: str, *, subject: str) -> None:
@@ -160,6 +171,7 @@ class SupabaseProvider(PlatformProvider):
             policy=self._policy(),
             sleep=self.sleep,
             clock=self.clock,
+            expected=self.typical_services_seconds,
         )
 
 

@@ -176,13 +176,14 @@ def test_railway_protect_covers_service_and_volume() -> None:
     assert not rec.named("database-password").protect
 
 
-def test_railway_instance_deploys_after_the_volume_and_the_proxy_after_the_instance() -> None:
+def test_railway_instance_deploys_after_the_volume_and_the_proxy_needs_only_the_service() -> None:
     rec, _ = build(RAILWAY)
     instance = rec.named("database-instance")
     assert rec.named("database-volume").urn in instance.dependencies
     assert reveal(instance.inputs)["regions"] == {"europe-west4-drams3a": 1}
     proxy = rec.named("database-proxy")
-    assert proxy.plain("application_port") == 5432 and instance.urn in proxy.dependencies
+    assert proxy.plain("application_port") == 5432 and instance.urn not in proxy.dependencies
+    assert rec.named("database-service").urn in proxy.dependencies
 
 
 def test_railway_uris_private_inside_and_proxied_outside() -> None:

@@ -83,13 +83,14 @@ def test_instance_carries_the_deploy_settings() -> None:
     }
 
 
-def test_domains_target_the_port_and_wait_for_the_deployment() -> None:
+def test_domains_target_the_port_and_need_only_the_service() -> None:
     rec = build()
     instance = rec.named("web-instance")
     for name in ("web-domain", "web-domain-app-acme-com"):
         domain = rec.named(name)
         assert domain.plain("target_port") == 5000
-        assert instance.urn in domain.dependencies
+        assert instance.urn not in domain.dependencies
+        assert rec.named("web-service").urn in domain.dependencies
     assert rec.named("web-domain-app-acme-com").plain("domain") == "app.acme.com"
 
 

@@ -147,6 +147,7 @@ def test_poll_until_backs_off_reports_progress_and_returns_the_final_value(
         policy=PollPolicy(initial_interval=1, factor=2, max_interval=3, timeout=100),
         sleep=slept.append,
         clock=lambda: sum(slept),
+        expected=60.0,  # far off: the wait backs off
     )
     assert result == "ACTIVE_HEALTHY"
     assert slept == [1, 2, 3]
