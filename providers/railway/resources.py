@@ -1373,8 +1373,12 @@ class VolumeProvider(RailwayProvider):
             if id_ in (service.get("volumeMounts") or {}):
                 mount, mounted_on = service["volumeMounts"][id_], service_id
                 break
-        if not volume or mount is None or volume.get("isDeleted"):
+        if not volume or volume.get("isDeleted"):
             return dynamic.ReadResult(None, {})
+        if mount is None:
+            # Detached: its service was deleted, and Railway keeps the volume. Keep it in state with no
+            # service, so the next `up` replaces it (and deletes it) instead of leaving it orphaned.
+            mount, mounted_on = {}, ""
         inputs = {**old, "mount_path": mount.get("mountPath") or old["mount_path"], "service_id": mounted_on}
         if "region" in old:
             inputs["region"] = volume.get("region") or old["region"]
