@@ -157,19 +157,19 @@ def test_neon_python_client_workflows(
     assert {b.name for b in api.branches(project_id).branches} == {"main", "feature"}
     assert api.branch(project_id, branch_id).branch.name == "feature"
     assert api.branch_update(project_id, branch_id, branch={"name": "feature-2"}).branch.name == "feature-2"
-    role = api.role_create(project_id, branch_id, "app")
+    api.role_create(project_id, branch_id, "app")
     _wait(api, project_id)
-    database = api.database_create(project_id, branch_id, database={"name": "app", "owner_name": "app"})
+    api.database_create(project_id, branch_id, database={"name": "app", "owner_name": "app"})
     _wait(api, project_id)
     assert [d.name for d in api.databases(project_id, branch_id).databases] == ["neondb", "app"]
     [endpoint] = api.endpoints(project_id).endpoints[1:] or api.endpoints(project_id).endpoints
-    suspended = api.endpoint_suspend(project_id, endpoint.id)
+    api.endpoint_suspend(project_id, endpoint.id)
     _wait(api, project_id)
     state = api.endpoint(project_id, endpoint.id).endpoint.current_state
     assert getattr(state, "value", state) == "idle"
-    started = api.endpoint_start(project_id, endpoint.id)
+    api.endpoint_start(project_id, endpoint.id)
     _wait(api, project_id)
-    deleted = api.branch_delete(project_id, branch_id)
+    api.branch_delete(project_id, branch_id)
     _wait(api, project_id)
 
     # The client raises with the error body: Neon's message tells the cases apart.
