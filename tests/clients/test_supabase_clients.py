@@ -134,7 +134,7 @@ def test_supabase_cli_workflows(supabase_emulator: RunningEmulator, tmp_path: Pa
     )
     assert code != 0
     code, _, err = supabase("projects", "list", token=BAD_TOKEN)
-    assert code != 0 and "401" in err or "unauthorized" in err.lower()
+    assert code != 0 and ("401" in err or "unauthorized" in err.lower())
     code, _, err = supabase("projects", "delete", ref, "--yes")
     assert code == 0, err
 
