@@ -91,7 +91,9 @@ class LifecycleModels:
         if preserve is not None:
             parent = self.state["branches"].get(branch.get("parent_id") or "")
             backup = self._new_branch(project, preserve, parent, False)
+            # A backup of a root branch is a root too, never a second default.
             backup["current_state"] = "ready"
+            backup["default"] = backup["primary"] = False
             backup.pop("pending_state", None)
             for role in self.roles_of(branch_id):
                 self._new_role(backup["id"], role["name"], role["_password"])

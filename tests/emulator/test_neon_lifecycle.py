@@ -141,6 +141,23 @@ def test_restore_resets_a_branch_to_its_parent_and_keeps_a_backup(neon: httpx.Cl
     assert {r["name"] for r in kept} == {"neondb_owner", "extra"}
 
 
+def test_restoring_the_default_branch_to_a_moment_keeps_one_default(neon: httpx.Client) -> None:
+    body = _project(neon)
+    project_id, main = body["project"]["id"], body["branch"]["id"]
+    restored = neon.post(
+        f"/projects/{project_id}/branches/{main}/restore",
+        json={
+            "source_branch_id": main,
+            "source_timestamp": body["branch"]["created_at"],
+            "preserve_under_name": "old",
+        },
+    )
+    assert restored.status_code == 200, restored.text
+    _settle(neon, project_id)
+    branches = neon.get(f"/projects/{project_id}/branches").json()["branches"]
+    assert [b["name"] for b in branches if b["default"]] == ["main"]
+
+
 def test_restore_refusals(neon: httpx.Client) -> None:
     body = _project(neon)
     project_id, main = body["project"]["id"], body["branch"]["id"]
