@@ -218,7 +218,13 @@ def test_supabase_python_client_workflows(supabase_emulator: RunningEmulator, sh
         seen["deleted"] = (await api.delete_project(ref))["ref"] == ref
         return seen
 
-    seen = asyncio.run(workflow())
+    # A loop of its own, never the thread's current one: asyncio.run() would leave none set, and the
+    # Pulumi mocks of later tests ask for the current loop.
+    loop = asyncio.new_event_loop()
+    try:
+        seen = loop.run_until_complete(workflow())
+    finally:
+        loop.close()
     assert ORG in seen["orgs"] and seen["health"] == ["ACTIVE_HEALTHY"]
     assert seen["keys"] == ["anon", "default", "default", "service_role"]
     assert seen["pg"] == {"statement_timeout": "30s"} and seen["pgbouncer"] == "transaction"
