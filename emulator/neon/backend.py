@@ -1,7 +1,8 @@
 """`NeonBackend`: the Neon API v2 under `/neon/api/v2`, plugged into the emulator core.
 
 Per request: Bearer auth (401), the rate limit (429, `vendors.neon.rate_limit_per_minute`, default
-generous), injected `operation_failed` effects, observation of the project's operations, then the
+generous), injected `operation_failed` effects, branches past their `expires_at` removed, observation of
+the project's operations (only by the reads in `WAITING_READS`, and by a 423 answer), then the
 operation's handler. Every response carries `X-Neon-Ret-Request-Id` (the caller's `X-Request-ID` if sent),
 and every error body is a `GeneralError` `{code, message, request_id}`.
 """
@@ -25,6 +26,24 @@ REQUEST_ID_HEADER = "X-Neon-Ret-Request-Id"
 # Neon's documented limit is 700 requests a minute; the emulator's default stays out of the way of test
 # suites and demos. Set `vendors.neon.rate_limit_per_minute` to exercise 429 handling.
 DEFAULT_RATE_LIMIT_PER_MINUTE = 100_000
+
+
+# The reads a client makes while it waits for operations: at time scale 0 only these move a project's
+# operations on (one of them completes what is running), so a client that mutates again without waiting
+# meets 423 Locked, as it would at Neon. A 423 answer counts as a look too: a client that retries on 423
+# (neonctl, our providers) gets through on its next try.
+WAITING_READS = frozenset(
+    {
+        "getProject",
+        "listProjectOperations",
+        "getProjectOperation",
+        "listProjectBranches",
+        "getProjectBranch",
+        "listProjectBranchEndpoints",
+        "listProjectEndpoints",
+        "getProjectEndpoint",
+    }
+)
 
 
 class NeonBackend(VendorBackend):
@@ -103,11 +122,17 @@ class NeonBackend(VendorBackend):
             return self._error(request, NeonError("not found", status=404))
         route, params = found
         project_id = params.get("project_id")
-        if project_id and project_id in self.models.state["projects"]:
-            self.models.observe(project_id)
+        known = bool(project_id) and project_id in self.models.state["projects"]
+        # With time passing (scale > 0) operations finish by the clock, whatever the request; at scale 0
+        # only a waiting client's reads move them on.
+        if known and (self.app.clock.time_scale > 0 or route.operation_id in WAITING_READS):
+            self.models.observe(str(project_id))
         try:
             response: EmuResponse = getattr(self.responses, route.handler)(request, **params)
         except NeonError as error:
+            if known and error.status == 423:
+                # The client met the lock: a client that retries after it has waited, as Neon's do.
+                self.models.observe(str(project_id))
             return self._error(request, error)
         return response
 

@@ -4,9 +4,9 @@ State is plain JSON-able data (it persists to the emulator's state file). Intern
 and never reach a response.
 
 Operations: every mutation schedules operations that move scheduling -> running -> finished in emulated
-time (`app.clock.reached`; at time scale 0 one observation completes them, and any request to the project
-observes its operations). While one is scheduling or running, other mutations of the project get 423
-Locked with the real message; reads still work.
+time (`app.clock.reached`; at time scale 0 one observation completes them; the reads a waiting client
+makes, `backend.WAITING_READS`, observe them). While one is scheduling or running, other mutations of
+the project get 423 Locked with the real message; reads still work.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.neon.exceptions import BadRequest, Conflict, Locked, NotFound, PreconditionFailed, Unprocessable
+from emulator.neon.lifecycle import LifecycleModels, check_endpoint_name
 
 if TYPE_CHECKING:
     from emulator.core.app import EmulatorApp
@@ -83,10 +84,11 @@ ACTION_SECONDS: dict[str, float] = {
     "apply_storage_config": 2.0,
     "suspend_compute": 1.0,
     "delete_timeline": 1.5,
+    "apply_schema_from_branch": 2.0,
 }
 INIT_SOURCES = ("parent-data", "schema-only")
-# RFC 3339 "with precision up to seconds": no fractions; `Z` or a numeric offset.
-EXPIRES_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
+# RFC 3339; Neon keeps seconds, so fractions (JavaScript's `toISOString()`, which neonctl sends) drop.
+EXPIRES_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 MAX_EXPIRY_SECONDS = 30 * 86400
 ACTIVE_STATUSES = frozenset({"scheduling", "running", "cancelling"})
 TERMINAL_STATUSES = frozenset({"finished", "failed", "error", "cancelled", "skipped"})
@@ -132,7 +134,7 @@ def _found(row: Json | None, kind: str) -> Json:
     return row
 
 
-class NeonModels:
+class NeonModels(LifecycleModels):
     def __init__(self, app: EmulatorApp) -> None:
         self.app = app
         self.rng = random.Random()
@@ -466,6 +468,8 @@ class NeonModels:
             ),
             "provisioner": project.get("provisioner", "k8s-neonvm"),
         }
+        if settings.get("name") is not None:
+            endpoint["name"] = check_endpoint_name(settings["name"])
         self.state["endpoints"][endpoint_id] = endpoint
         return endpoint
 
@@ -688,6 +692,8 @@ class NeonModels:
             self._new_database(branch["id"], database["name"], database["owner_name"])
         created = [self._new_endpoint(project, branch["id"], e["type"], e) for e in endpoints]
         actions: list[tuple[str, str | None, str | None]] = [("create_branch", branch["id"], None)]
+        if init_source == "schema-only":
+            actions.append(("apply_schema_from_branch", branch["id"], None))
         actions += [("start_compute", branch["id"], e["id"]) for e in created]
         roles, databases = self.roles_of(branch["id"]), self.databases_of(branch["id"])
         response: Json = {
@@ -751,13 +757,14 @@ class NeonModels:
 
     # -- branch expiry --------------------------------------------------------------------------------------
     def check_expires_at(self, value: Any) -> float:
-        """An `expires_at` as Neon takes it: RFC 3339 to the second, in the future, at most 30 days ahead."""
+        """An `expires_at` as Neon takes it: RFC 3339 (kept to the second), in the future, at most 30 days
+        ahead."""
         if not isinstance(value, str) or not EXPIRES_AT_RE.match(value):
             raise BadRequest(
                 "invalid request: expires_at must be an RFC 3339 timestamp with precision up to seconds, "
                 "such as 2025-06-09T18:02:16Z"
             )
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        moment = float(int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()))
         if moment <= self.now():
             raise BadRequest("expires_at must be in the future")
         if moment > self.now() + MAX_EXPIRY_SECONDS:
@@ -829,7 +836,10 @@ class NeonModels:
             for key in ("autoscaling_limit_min_cu", "autoscaling_limit_max_cu", "suspend_timeout_seconds")
         }
         self.check_compute(compute, where="endpoint")
+        name = check_endpoint_name(spec["name"]) if spec.get("name") is not None else endpoint.get("name")
         endpoint.update(compute)
+        if name is not None:
+            endpoint["name"] = name
         for key in ("pooler_enabled", "disabled", "settings"):
             if key in spec:
                 endpoint[key] = spec[key]

@@ -10,6 +10,8 @@ from emulator.core.vendor import EmuRequest, EmuResponse
 from emulator.neon.exceptions import BadRequest
 from emulator.neon.models import OWNER_ID, REGIONS, Json, NeonModels, public
 
+DEFAULT_ORG_ID = "org-emulated-account-12345678"
+
 
 def _body_object(req: EmuRequest, key: str, *, required: bool = True) -> Json:
     """The `{"<key>": {...}}` wrapper every Neon request body uses."""
@@ -40,6 +42,24 @@ def _limit(req: EmuRequest, default: int, maximum: int) -> int:
     if not 1 <= value <= maximum:
         raise BadRequest(f"invalid request: limit must be between 1 and {maximum}")
     return value
+
+
+def _encode_cursor(position: Json) -> str:
+    return base64.b64encode(json.dumps(position).encode()).decode()
+
+
+def _decode_cursor(cursor: str, required: str = "key") -> Json:
+    try:
+        decoded = json.loads(base64.b64decode(cursor.encode(), validate=True))
+    except (ValueError, TypeError):
+        raise BadRequest("invalid request: malformed cursor") from None
+    if not isinstance(decoded, dict) or required not in decoded:
+        raise BadRequest("invalid request: malformed cursor")
+    return decoded
+
+
+def _operation_key(operation: Json) -> tuple[float, float, str]:
+    return (operation["_created"], operation["_start_after"], operation["id"])
 
 
 class NeonResponses:
@@ -86,6 +106,30 @@ class NeonResponses:
                 "branches_limit": plan["branches_limit"],
                 "max_autoscaling_limit": plan["max_autoscaling_cu"],
                 "plan": plan["subscription_type"],
+            }
+        )
+
+    def get_current_user_organizations(self, req: EmuRequest) -> EmuResponse:
+        """The account's organization, and any other the account's projects were created in."""
+        created = "2025-01-01T00:00:00Z"
+        ids = [DEFAULT_ORG_ID]
+        for project in self.models.state["projects"].values():
+            if project.get("org_id") and project["org_id"] not in ids:
+                ids.append(project["org_id"])
+        return _ok(
+            {
+                "organizations": [
+                    {
+                        "id": org_id,
+                        "name": "Emulated Organization" if org_id == DEFAULT_ORG_ID else org_id,
+                        "handle": org_id,
+                        "plan": self.models.plan_name,
+                        "created_at": created,
+                        "updated_at": created,
+                        "managed_by": "console",
+                    }
+                    for org_id in ids
+                ]
             }
         )
 
@@ -193,11 +237,14 @@ class NeonResponses:
         operations = self.models.operations_of(project_id)
         cursor = req.query.get("cursor")
         if cursor:
-            operations = [o for o in operations if o["created_at"] < cursor]
+            # Keyset on the listing's own order (newest first, then the later step of one request), so
+            # operations created in the same second are neither skipped nor repeated.
+            after = _decode_cursor(cursor)
+            operations = [o for o in operations if _operation_key(o) < tuple(after.get("key", ()))]
         page = operations[:limit]
         body: Json = {"operations": [public(o) for o in page]}
         if page:
-            body["pagination"] = {"cursor": page[-1]["created_at"]}
+            body["pagination"] = {"cursor": _encode_cursor({"key": list(_operation_key(page[-1]))})}
         return _ok(body)
 
     def get_project_operation(self, req: EmuRequest, project_id: str, operation_id: str) -> EmuResponse:
@@ -217,21 +264,39 @@ class NeonResponses:
         if sort_by not in ("name", "created_at", "updated_at"):
             raise BadRequest("invalid request: sort_by must be name, created_at or updated_at")
         sort_order = req.query.get("sort_order", "desc").lower()
-        branches = sorted(branches, key=lambda b: (b[sort_by], b["id"]), reverse=sort_order != "asc")
-        return _ok(
-            {
-                "branches": [public(b) for b in branches],
-                "annotations": {},
-                "pagination": {
-                    # An opaque cursor, as Neon's: base64 of where the page ended.
-                    "next": base64.b64encode(
-                        json.dumps({"sort_by": sort_by, "sort_order": sort_order.upper()}).encode()
-                    ).decode(),
-                    "sort_by": sort_by,
-                    "sort_order": sort_order.upper(),
-                },
-            }
-        )
+        if sort_order not in ("asc", "desc"):
+            raise BadRequest("invalid request: sort_order must be asc or desc")
+        descending = sort_order == "desc"
+        branches = sorted(branches, key=lambda b: (b[sort_by], b["id"]), reverse=descending)
+        cursor = req.query.get("cursor")
+        if cursor:
+            after = _decode_cursor(cursor, "branch_id")
+            if after.get("sort_by") != sort_by or after.get("sort_order") != sort_order.upper():
+                raise BadRequest("invalid request: the cursor belongs to another sort order")
+            last = (after.get("sort_by_value"), after["branch_id"])
+            branches = [
+                b
+                for b in branches
+                if ((b[sort_by], b["id"]) < last if descending else (b[sort_by], b["id"]) > last)
+            ]
+        limit = _limit(req, 10000, 10000) if "limit" in req.query else max(len(branches), 1)
+        page = branches[:limit]
+        pagination: Json = {"sort_by": sort_by, "sort_order": sort_order.upper()}
+        if page:
+            # Neon's cursor: base64 JSON of the page's last branch, on every non-empty page (the page
+            # after the last one is empty, which is where clients stop).
+            pagination["next"] = base64.b64encode(
+                json.dumps(
+                    {
+                        "branch_id": page[-1]["id"],
+                        "sort_by": sort_by,
+                        "sort_by_value": page[-1][sort_by],
+                        "sort_order": sort_order.upper(),
+                    },
+                    separators=(",", ":"),
+                ).encode()
+            ).decode()
+        return _ok({"branches": [public(b) for b in page], "annotations": {}, "pagination": pagination})
 
     def create_project_branch(self, req: EmuRequest, project_id: str) -> EmuResponse:
         body = req.body if isinstance(req.body, dict) else {}
@@ -256,6 +321,13 @@ class NeonResponses:
 
     def delete_project_branch(self, req: EmuRequest, project_id: str, branch_id: str) -> EmuResponse:
         return _gone_or(self.models.delete_branch(project_id, branch_id))
+
+    def set_default_project_branch(self, req: EmuRequest, project_id: str, branch_id: str) -> EmuResponse:
+        return _ok(self.models.set_default_branch(project_id, branch_id))
+
+    def restore_project_branch(self, req: EmuRequest, project_id: str, branch_id: str) -> EmuResponse:
+        body = req.body if isinstance(req.body, dict) else {}
+        return _ok(self.models.restore_branch(project_id, branch_id, dict(body)))
 
     def list_project_branch_endpoints(self, req: EmuRequest, project_id: str, branch_id: str) -> EmuResponse:
         self.models.branch(project_id, branch_id)
@@ -331,3 +403,12 @@ class NeonResponses:
 
     def delete_project_endpoint(self, req: EmuRequest, project_id: str, endpoint_id: str) -> EmuResponse:
         return _gone_or(self.models.delete_endpoint(project_id, endpoint_id))
+
+    def start_project_endpoint(self, req: EmuRequest, project_id: str, endpoint_id: str) -> EmuResponse:
+        return _ok(self.models.start_endpoint(project_id, endpoint_id))
+
+    def suspend_project_endpoint(self, req: EmuRequest, project_id: str, endpoint_id: str) -> EmuResponse:
+        return _ok(self.models.suspend_endpoint(project_id, endpoint_id))
+
+    def restart_project_endpoint(self, req: EmuRequest, project_id: str, endpoint_id: str) -> EmuResponse:
+        return _ok(self.models.restart_endpoint(project_id, endpoint_id))

@@ -22,9 +22,11 @@ def _route(method: str, path: str, operation_id: str, handler: str) -> Route:
 
 
 _BRANCH = "/projects/{project_id}/branches/{branch_id}"
+_ENDPOINT = "/projects/{project_id}/endpoints/{endpoint_id}"
 
 ROUTES: tuple[Route, ...] = (
     _route("GET", "/users/me", "getCurrentUserInfo", "get_current_user_info"),
+    _route("GET", "/users/me/organizations", "getCurrentUserOrganizations", "get_current_user_organizations"),
     _route("GET", "/regions", "getActiveRegions", "get_active_regions"),
     _route("GET", "/api_keys", "listApiKeys", "list_api_keys"),
     _route("POST", "/api_keys", "createApiKey", "create_api_key"),
@@ -48,6 +50,8 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", _BRANCH, "getProjectBranch", "get_project_branch"),
     _route("PATCH", _BRANCH, "updateProjectBranch", "update_project_branch"),
     _route("DELETE", _BRANCH, "deleteProjectBranch", "delete_project_branch"),
+    _route("POST", f"{_BRANCH}/set_as_default", "setDefaultProjectBranch", "set_default_project_branch"),
+    _route("POST", f"{_BRANCH}/restore", "restoreProjectBranch", "restore_project_branch"),
     _route("GET", f"{_BRANCH}/endpoints", "listProjectBranchEndpoints", "list_project_branch_endpoints"),
     _route("GET", f"{_BRANCH}/roles", "listProjectBranchRoles", "list_project_branch_roles"),
     _route("POST", f"{_BRANCH}/roles", "createProjectBranchRole", "create_project_branch_role"),
@@ -98,6 +102,9 @@ ROUTES: tuple[Route, ...] = (
         "updateProjectEndpoint",
         "update_project_endpoint",
     ),
+    _route("POST", f"{_ENDPOINT}/start", "startProjectEndpoint", "start_project_endpoint"),
+    _route("POST", f"{_ENDPOINT}/suspend", "suspendProjectEndpoint", "suspend_project_endpoint"),
+    _route("POST", f"{_ENDPOINT}/restart", "restartProjectEndpoint", "restart_project_endpoint"),
     _route(
         "DELETE",
         "/projects/{project_id}/endpoints/{endpoint_id}",

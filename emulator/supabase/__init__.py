@@ -5,6 +5,14 @@ and the rate limit of 120 requests per minute per token, scope (project or organ
 with `x-ratelimit-*` headers on every response. Vendor options (`POST /_emulator/settings {"vendors":
 {"supabase": {...}}}`): `rate_limit_per_minute`, `strict_organizations` (refuse organizations other
 than the one the account starts with), and the timings in `models.TIMINGS`.
+
+Statuses the published document does not list (it lists success, 401, 403, 429 and 500 for most
+operations), which the emulator answers as Supabase does (schemathesis lists them, tests/contract/
+test_openapi_fuzz.py): 400 `{"message"}` for a request that fails validation (Supabase's NestJS
+validation answers, seen in the recordings and the Terraform provider's issues); 404 `Project not
+found` / `Branch not found` / `Cannot GET ...` for an unknown ref, branch or path; 405 for a known path
+with another method; 409 for a second branch of the same name or a second default branch (the spec is
+silent; see `branches.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +30,13 @@ from emulator.supabase.urls import match, path_exists
 DEFAULT_RATE_LIMIT = 120
 RATE_WINDOW_SECONDS = 60.0
 DEFAULT_ORGANIZATION_SLUG = DEFAULT_ORGANIZATION["slug"]
+# Statuses answered beyond those the published document lists per operation (see the docstring).
+UNDOCUMENTED_STATUSES = {
+    400: "request validation failed",
+    404: "unknown project, branch, organization or path",
+    405: "known path, other method",
+    409: "branch name or default branch already taken",
+}
 
 
 class SupabaseBackend(VendorBackend):
@@ -110,4 +125,4 @@ class SupabaseBackend(VendorBackend):
         return EmuResponse(status=exc.status, body=exc.body(), headers=dict(exc.headers))
 
 
-__all__ = ["DEFAULT_ORGANIZATION_SLUG", "SupabaseBackend"]
+__all__ = ["DEFAULT_ORGANIZATION_SLUG", "UNDOCUMENTED_STATUSES", "SupabaseBackend"]

@@ -14,6 +14,7 @@ from emulator.supabase.auth_defaults import AUTH_CONFIG_DEFAULTS, AUTH_SECRET_KE
 from emulator.supabase.branches import BranchResponses
 from emulator.supabase.catalog import AVAILABLE_ADDONS
 from emulator.supabase.exceptions import BadRequest, NotFound, ProjectNotFound
+from emulator.supabase.extra_routes import ExtraResponses
 from emulator.supabase.models import HEALTH_SERVICES, TIMINGS, SupabaseState, iso, sha256_hex
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def ok(body: Any = None, status: int = 200) -> EmuResponse:
     return EmuResponse(status=status, body=body)
 
 
-class SupabaseResponses(BranchResponses):
+class SupabaseResponses(BranchResponses, ExtraResponses):
     def __init__(self, app: EmulatorApp, state: SupabaseState) -> None:
         self.app = app
         self.state = state
@@ -429,7 +430,8 @@ class SupabaseResponses(BranchResponses):
                 },
                 {
                     "name": "service_role",
-                    "api_key": shown(keys["service_role"], True),
+                    # Supabase returns the legacy JWTs whole whether or not `reveal` is asked for.
+                    "api_key": shown(keys["service_role"], False),
                     "id": "service_role",
                     "type": "legacy",
                     "hash": digest(keys["service_role"]),

@@ -7,6 +7,7 @@ import re
 # Order matters where a literal segment could match a parameter (`available-regions` before `{ref}`).
 ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("GET", "/v1/organizations", "v1-list-all-organizations", "list_organizations"),
+    ("POST", "/v1/organizations", "v1-create-an-organization", "create_organization"),
     ("GET", "/v1/organizations/{slug}", "v1-get-an-organization", "get_organization"),
     ("GET", "/v1/projects", "v1-list-all-projects", "list_projects"),
     ("POST", "/v1/projects", "v1-create-a-project", "create_project"),
@@ -19,6 +20,13 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("PATCH", "/v1/projects/{ref}/database/password", "v1-update-database-password", "update_password"),
     ("GET", "/v1/projects/{ref}/config/database/pooler", "v1-get-pooler-config", "get_pooler"),
     ("PATCH", "/v1/projects/{ref}/config/database/pooler", "v1-update-pooler-config", "update_pooler"),
+    (
+        "GET",
+        "/v1/projects/{ref}/config/database/pgbouncer",
+        "v1-get-project-pgbouncer-config",
+        "get_pgbouncer",
+    ),
+    ("GET", "/v1/projects/{ref}/config/storage", "v1-get-storage-config", "get_storage"),
     ("GET", "/v1/projects/{ref}/config/database/postgres", "v1-get-postgres-config", "get_postgres"),
     ("PUT", "/v1/projects/{ref}/config/database/postgres", "v1-update-postgres-config", "update_postgres"),
     ("GET", "/v1/projects/{ref}/postgrest", "v1-get-postgrest-service-config", "get_postgrest"),
@@ -30,6 +38,7 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
         "v1-update-network-restrictions",
         "apply_network",
     ),
+    ("PATCH", "/v1/projects/{ref}/network-restrictions", "v1-patch-network-restrictions", "patch_network"),
     ("GET", "/v1/projects/{ref}/ssl-enforcement", "v1-get-ssl-enforcement-config", "get_ssl"),
     ("PUT", "/v1/projects/{ref}/ssl-enforcement", "v1-update-ssl-enforcement-config", "update_ssl"),
     ("GET", "/v1/projects/{ref}/config/auth", "v1-get-auth-service-config", "get_auth"),
@@ -46,6 +55,12 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
         "remove_addon",
     ),
     ("GET", "/v1/projects/{ref}/database/backups", "v1-list-all-backups", "list_backups"),
+    (
+        "POST",
+        "/v1/projects/{ref}/database/backups/restore-pitr",
+        "v1-restore-pitr-backup",
+        "restore_pitr",
+    ),
     ("GET", "/v1/projects/{ref}/database/backups/schedule", "v1-get-backup-schedule", "get_schedule"),
     ("PATCH", "/v1/projects/{ref}/database/backups/schedule", "v1-update-backup-schedule", "update_schedule"),
     ("GET", "/v1/projects/{ref}/branches", "v1-list-all-branches", "list_branches"),

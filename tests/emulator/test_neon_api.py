@@ -29,10 +29,17 @@ def _time_scale(emulator: RunningEmulator, scale: float) -> None:
     emulator.app.clock.time_scale = scale
 
 
-def _project(neon: httpx.Client, **spec: Any) -> dict[str, Any]:
+def _settle(neon: httpx.Client, project_id: str) -> None:
+    """Wait as a client does: read the project's operations (time scale 0: that finishes them)."""
+    neon.get(f"/projects/{project_id}/operations")
+
+
+def _project(neon: httpx.Client, *, settle: bool = True, **spec: Any) -> dict[str, Any]:
     response = neon.post("/projects", json={"project": {"name": "emu", **spec}})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
+    if settle:
+        _settle(neon, body["project"]["id"])
     return body
 
 
@@ -142,6 +149,20 @@ def test_operations_move_over_time_and_conflicting_mutations_get_423(
     assert created.json()["branch"]["parent_id"] == branch_id
 
 
+def test_a_client_that_mutates_without_waiting_meets_423_and_gets_through_after_it(
+    neon: httpx.Client,
+) -> None:
+    body = _project(neon, settle=False)
+    project_id, main = body["project"]["id"], body["branch"]["id"]
+    branch = {"branch": {"name": "eager", "parent_id": main}}
+    # Reads that do not show operations (roles, databases) do not move them on.
+    neon.get(f"/projects/{project_id}/branches/{main}/roles")
+    first = neon.post(f"/projects/{project_id}/branches", json=branch)
+    assert first.status_code == 423
+    # Having met the lock, the client retries (as neonctl and our providers do) and gets through.
+    assert neon.post(f"/projects/{project_id}/branches", json=branch).status_code == 201
+
+
 def test_list_operations_newest_first(neon: httpx.Client) -> None:
     body = _project(neon)
     project_id = body["project"]["id"]
@@ -240,9 +261,12 @@ def test_branch_deletion_rules(neon: httpx.Client) -> None:
     parent = neon.post(f"/projects/{project_id}/branches", json={"branch": {"name": "parent"}}).json()[
         "branch"
     ]
-    neon.post(
+    _settle(neon, project_id)
+    child = neon.post(
         f"/projects/{project_id}/branches", json={"branch": {"name": "child", "parent_id": parent["id"]}}
     )
+    assert child.status_code == 201
+    _settle(neon, project_id)
     with_child = neon.delete(f"/projects/{project_id}/branches/{parent['id']}")
     assert with_child.status_code == 400 and "child" in with_child.json()["message"]
     duplicate = neon.post(f"/projects/{project_id}/branches", json={"branch": {"name": "parent"}})
