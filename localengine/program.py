@@ -113,6 +113,7 @@ def run_program(
     )
     set_all_config(dict(config), list(secret_keys))
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_unretrieved)
     previous_loop = _current_loop()
     asyncio.set_event_loop(loop)
     executor = ThreadPoolExecutor(max_workers=max(8, min(parallel, 64) * 4), thread_name_prefix="program")
@@ -122,17 +123,30 @@ def run_program(
         with _in_project(root), _fresh_project_modules(root):
             loop.run_until_complete(run_in_stack(lambda: _run_main(entry)))
     finally:
+        # Pulumi lets every step already started finish and records it before the run stops: wait for the
+        # registrations running on the executor (queued ones are dropped; the deployment refuses new steps
+        # once one failed) before the loop, and then the provider host, go away.
+        executor.shutdown(wait=True, cancel_futures=True)
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()
             with contextlib.suppress(BaseException):
                 loop.run_until_complete(task)
         loop.close()
-        executor.shutdown(wait=False, cancel_futures=True)
         asyncio.set_event_loop(previous_loop)
         settings.reset_options()
         set_all_config({}, [])
         undo_sdk_pickler_patch()
+
+
+def _quiet_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A failed step fails every Output that depends on it; the SDK leaves those futures unread, and
+    asyncio would print each as "Future exception was never retrieved" with its traceback. The engine
+    reports each failed step once from its own record, so these are dropped; anything else is shown."""
+    message = str(context.get("message", ""))
+    if "exception was never retrieved" in message:
+        return
+    loop.default_exception_handler(context)
 
 
 def _run_main(entry: Path) -> Any:

@@ -26,6 +26,7 @@ import pydantic
 from pulumi import dynamic
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from providers.adoption import create_or_adopt, new_since
 from providers.base import (
     INPUTS_CONFIG,
     PlatformProvider,
@@ -484,13 +485,7 @@ class ProjectProvider(NeonProvider):
         if inputs.org_id is not None:
             body["org_id"] = inputs.org_id
         with about(self.kind, inputs.name):
-            try:
-                created = client.create_project(body)
-            except AmbiguousRequestError as error:
-                raise NeonResourceError(
-                    f"{error}. Look for a project named {inputs.name!r} in the Neon console before "
-                    "running again: it may have been created"
-                ) from error
+            created = self._create_or_adopt(inputs, body)
             project_id = created["project"]["id"]
             try:
                 with project_lock(project_id):
@@ -502,6 +497,63 @@ class ProjectProvider(NeonProvider):
                 note = _cleanup(lambda: client.delete_project(project_id), f"project {project_id}")
                 raise_with_note(error, note)
         return dynamic.CreateResult(project_id, outs)
+
+    def _create_or_adopt(self, inputs: ProjectInputs, body: Json) -> Json:
+        """createProject; after a lost answer, the project of this name that appeared since the request
+        was sent is adopted (Neon project names are not unique, so the ones there before are excluded)."""
+        client = self.client()
+
+        def same_name() -> list[Json]:
+            listed = client.list_projects(search=inputs.name, org_id=inputs.org_id).get("projects") or []
+            return [p for p in listed if p.get("name") == inputs.name]
+
+        before = [str(p["id"]) for p in same_name()]
+        result: Json = create_or_adopt(
+            lambda: client.create_project(body),
+            lambda: [{"adopt": p} for p in new_since(before, same_name)()],
+            f"Neon project name {inputs.name!r} made since the create was sent",
+            sleep=self.sleep,
+        )
+        if "adopt" in result:
+            return self._as_created(inputs, str(result["adopt"]["id"]))
+        return result
+
+    def _as_created(self, inputs: ProjectInputs, project_id: str) -> Json:
+        """An adopted project read back in the shape createProject answers (what `_outputs_from_created`
+        needs), with its unfinished operations to wait for."""
+        client = self.client()
+        project = client.get_project(project_id)
+        branches = client.list_project_branches(project_id)
+        branch = next(
+            (b for b in branches if b.get("default")),
+            next(
+                (b for b in branches if b.get("name") == inputs.branch_name),
+                branches[0] if branches else None,
+            ),
+        )
+        if branch is None:
+            raise NeonResourceError(f"adopted Neon project {project_id} has no branch")
+        branch_id = str(branch["id"])
+        role_name = str(inputs.role_name)  # set by the model's default
+        endpoints = client.list_project_branch_endpoints(project_id, branch_id)
+        password = client.get_project_branch_role_password(project_id, branch_id, role_name)
+        uri = client.get_connection_uri(
+            project_id, database_name=inputs.database_name, role_name=role_name, branch_id=branch_id
+        )
+        operations = client.list_project_operations(project_id).get("operations") or []
+        return {
+            "project": project,
+            "branch": branch,
+            "endpoints": endpoints,
+            "roles": [{"name": inputs.role_name, "password": password}],
+            "connection_uris": [
+                {
+                    "connection_uri": uri,
+                    "connection_parameters": {"role": inputs.role_name, "database": inputs.database_name},
+                }
+            ],
+            "operations": [op for op in operations if op.get("status") not in OPERATION_OK],
+        }
 
     def _outputs_from_created(self, inputs: ProjectInputs, created: Json) -> dict[str, Any]:
         project = created["project"]

@@ -133,6 +133,11 @@ _document(
     "{ projectUpdate(id: $id, input: $input) { id name description workspaceId } }"
 )
 _document("mutation projectDelete($id: String!) { projectDelete(id: $id) }")
+# Projects of a workspace by name: what a projectCreate whose answer was lost may have made.
+_document(
+    "query projects($workspaceId: String) { projects(workspaceId: $workspaceId) "
+    "{ edges { node { id name description workspaceId createdAt } } } }"
+)
 
 # Environments
 _document(
@@ -243,6 +248,11 @@ _document(
     "{ customDomainUpdate(id: $id, environmentId: $environmentId, targetPort: $targetPort) }"
 )
 _document("mutation customDomainDelete($id: String!) { customDomainDelete(id: $id) }")
+_document(
+    "query domains($environmentId: String!, $projectId: String!, $serviceId: String!) "
+    "{ domains(environmentId: $environmentId, projectId: $projectId, serviceId: $serviceId) "
+    f"{{ serviceDomains {{ {_SERVICE_DOMAIN} }} customDomains {{ {_CUSTOM_DOMAIN} }} }} }}"
+)
 
 # Volumes
 _document(
@@ -259,6 +269,10 @@ _document(
     "environmentId: $environmentId, input: $input) }"
 )
 _document("mutation volumeDelete($volumeId: String!) { volumeDelete(volumeId: $volumeId) }")
+_document(
+    "query projectVolumes($id: String!) { project(id: $id) { volumes { edges { node { id name projectId "
+    f"volumeInstances {{ edges {{ node {{ {_VOLUME_INSTANCE} }} }} }} }} }} }} }} }}"
+)
 _document(
     "query volumeInstanceBackupScheduleList($volumeInstanceId: String!) "
     "{ volumeInstanceBackupScheduleList(volumeInstanceId: $volumeInstanceId) { id kind cron name } }"
@@ -456,6 +470,9 @@ class RailwayClient:
         )
         project["environments"] = _edges(project.get("environments"))
         return project
+
+    def projects(self, *, workspace_id: str | None = None) -> list[dict[str, Any]]:
+        return _edges(self.execute("projects", {"workspaceId": workspace_id}))
 
     def project_update(self, project_id: str, *, name: Any = None, description: Any = None) -> dict[str, Any]:
         result: dict[str, Any] = self.execute(
@@ -701,6 +718,13 @@ class RailwayClient:
         )
         return result
 
+    def domains(self, *, project_id: str, service_id: str, environment_id: str) -> dict[str, Any]:
+        """The service's domains in the environment: `serviceDomains` and `customDomains`."""
+        result: dict[str, Any] = self.execute(
+            "domains", {"projectId": project_id, "serviceId": service_id, "environmentId": environment_id}
+        )
+        return result
+
     def custom_domain_create(
         self,
         *,
@@ -760,6 +784,12 @@ class RailwayClient:
         )
         volume["volumeInstances"] = _edges(volume.get("volumeInstances"))
         return volume
+
+    def project_volumes(self, project_id: str) -> list[dict[str, Any]]:
+        volumes = _edges((self.execute("projectVolumes", {"id": project_id}) or {}).get("volumes"))
+        for volume in volumes:
+            volume["volumeInstances"] = _edges(volume.get("volumeInstances"))
+        return volumes
 
     def volume_instance(self, volume_instance_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self.execute("volumeInstance", {"id": volume_instance_id})
