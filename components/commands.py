@@ -3,10 +3,15 @@
 Each runs where `pulumi up` runs. `mode` makes them harmless where that matters (against the emulator,
 whose URLs and databases are not real): `run` runs the command, `echo` runs `echo` with what it would
 have run, `skip` registers nothing.
+
+A command gets only what it needs, never the environment of the process that runs `pulumi up` (vendor
+tokens, the config passphrase): `env -i` starts it with `PATH`, `HOME` and the locale, plus its own
+variables (a migration's `DATABASE_URL` and the service's plain `env` from the stack file).
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +21,21 @@ import pulumi
 from pulumi_command import local
 
 CommandMode = Literal["run", "echo", "skip"]
+
+# From the engine's environment, only what a shell needs to find programs and write text.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def isolated(command: str, variables: Sequence[str] = ()) -> str:
+    """`command` run by `/bin/sh` under `env -i`: the passed-through basics and the named `variables`
+    (set through the Command's `environment`) are all it sees."""
+    names = [*PASSED_THROUGH, *(v for v in variables if v not in PASSED_THROUGH)]
+    bad = [n for n in names if not _VARIABLE_NAME.match(n)]
+    if bad:
+        raise ValueError(f"not variable names: {bad}")
+    kept = " ".join(f'{name}="${{{name}:-}}"' for name in names)
+    return f"exec env -i {kept} /bin/sh -c {shlex.quote(command)}"
 
 
 def _echo(what: str, command: str) -> str:
@@ -32,6 +52,8 @@ class MigrationArgs:
     triggers: Sequence[pulumi.Input[Any]] = ()
     """Values whose change runs the migration again (e.g. the image the services deploy)."""
     mode: CommandMode = "run"
+    variables: dict[str, str] | None = None
+    """The service's own plain variables (its `env` in the stack file), which the migration also sees."""
 
 
 class Migration(pulumi.ComponentResource):
@@ -43,13 +65,20 @@ class Migration(pulumi.ComponentResource):
         super().__init__("platform:components:Migration", name, None, opts)
         self.command = None
         if args.mode != "skip":
-            create = args.command if args.mode == "run" else _echo("migration", args.command)
+            variables = dict(args.variables or {})
+            environment: dict[str, pulumi.Input[str]] = {
+                **variables,
+                "DATABASE_URL": pulumi.Output.secret(args.database_url),
+            }
+            create = isolated(
+                args.command if args.mode == "run" else _echo("migration", args.command), list(environment)
+            )
             self.command = local.Command(
                 f"{name}-command",
                 create=create,
                 # Re-run on a new command, a new database (URL) or a new release (triggers).
                 triggers=[args.command, pulumi.Output.secret(args.database_url), *args.triggers],
-                environment={"DATABASE_URL": pulumi.Output.secret(args.database_url)},
+                environment=environment,
                 dir=args.dir,
                 opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["stdout", "stderr"]),
             )
@@ -82,7 +111,7 @@ def smoke_check(
     if mode == "skip":
         return None
     create = pulumi.Output.from_input(url).apply(
-        lambda u: (
+        lambda u: isolated(
             smoke_check_command(u, timeout_seconds=timeout_seconds)
             if mode == "run"
             else _echo("smoke check", smoke_check_command(u, timeout_seconds=timeout_seconds))

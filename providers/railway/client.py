@@ -122,7 +122,10 @@ _DASHBOARD = (
 _document(
     "query project($id: String!) "
     f"{{ project(id: $id) {{ id name description workspaceId {_ENVIRONMENTS} "
-    "services { edges { node { id name projectId } } } } }"
+    "services { edges { node { id name projectId } } } "
+    # The volumes, so a volumeCreate whose answer was lost can find what it made.
+    "volumes { edges { node { id name projectId "
+    f"volumeInstances {{ edges {{ node {{ {_VOLUME_INSTANCE} }} }} }} }} }} }} }} }}"
 )
 _document(
     "mutation projectCreate($input: ProjectCreateInput!) { projectCreate(input: $input) "
@@ -269,10 +272,6 @@ _document(
     "environmentId: $environmentId, input: $input) }"
 )
 _document("mutation volumeDelete($volumeId: String!) { volumeDelete(volumeId: $volumeId) }")
-_document(
-    "query projectVolumes($id: String!) { project(id: $id) { volumes { edges { node { id name projectId "
-    f"volumeInstances {{ edges {{ node {{ {_VOLUME_INSTANCE} }} }} }} }} }} }} }} }}"
-)
 _document(
     "query volumeInstanceBackupScheduleList($volumeInstanceId: String!) "
     "{ volumeInstanceBackupScheduleList(volumeInstanceId: $volumeInstanceId) { id kind cron name } }"
@@ -786,7 +785,7 @@ class RailwayClient:
         return volume
 
     def project_volumes(self, project_id: str) -> list[dict[str, Any]]:
-        volumes = _edges((self.execute("projectVolumes", {"id": project_id}) or {}).get("volumes"))
+        volumes = _edges(self.execute("project", {"id": project_id}).get("volumes"))
         for volume in volumes:
             volume["volumeInstances"] = _edges(volume.get("volumeInstances"))
         return volumes
