@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bad_configs import bad_config_figures
 from emulator.core.app import Settings
 from emulator.testing import RunningEmulator, running_emulator
 from localengine.engine import Engine, Result
@@ -355,9 +356,7 @@ def main() -> None:
     stacks = tuple(args.stack or DEFAULT_STACKS)
     with tempfile.TemporaryDirectory() as folder, running_emulator(Settings(time_scale=0)) as emulator:
         outcomes = run_matrix(emulator, Path(folder), stacks, full=args.full)
-        from benchmarks.bad_configs import bad_config_figures
-
-        bad = bad_config_figures(Path(folder))
+        bad = bad_config_figures(Path(folder), emulator)
     print()
     for name, value in {**figures(outcomes), **bad}.items():
         print(f"{name}: {value}")

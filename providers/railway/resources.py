@@ -683,6 +683,30 @@ def _log_tail(fetch: Callable[[], list[dict[str, Any]]], kind: str, lines: int =
     return [f"[{kind}] {line.get('message', '')}" for line in logs][-lines:]
 
 
+def _deploy_once(
+    client: RailwayClient, service_id: str, environment_id: str, sleep: Callable[[float], None]
+) -> str:
+    """serviceInstanceDeployV2, never sent twice for one change: after a lost answer, a deployment that
+    appeared since (the instance's latest is a new one) is the one it started."""
+
+    def latest() -> str | None:
+        instance = client.service_instance(service_id=service_id, environment_id=environment_id)
+        return (instance.get("latestDeployment") or {}).get("id")
+
+    before = latest()
+
+    def started() -> list[str]:
+        now = latest()
+        return [now] if now and now != before else []
+
+    return create_or_adopt(
+        lambda: client.service_instance_deploy(service_id=service_id, environment_id=environment_id),
+        started,
+        f"a new deployment of service {service_id}",
+        sleep=sleep,
+    )
+
+
 def _deployment_wait(
     provider: RailwayProvider, client: RailwayClient, deployment_id: str, subject: str, timeout: float
 ) -> dict[str, Any]:
@@ -791,9 +815,7 @@ class ServiceInstanceProvider(RailwayProvider):
             return {}
         # Settings take effect only on the next deployment; DeployV2 (unlike Redeploy) also picks up a new
         # image source.
-        deployment_id = client.service_instance_deploy(
-            service_id=inputs.service_id, environment_id=inputs.environment_id
-        )
+        deployment_id = _deploy_once(client, inputs.service_id, inputs.environment_id, self.sleep)
         subject = f"railway service {inputs.service_id} in environment {inputs.environment_id}"
         deployment = _deployment_wait(self, client, deployment_id, subject, inputs.deploy_timeout_seconds)
         return {"deployment_id": deployment_id, "deployment_status": deployment.get("status")}
