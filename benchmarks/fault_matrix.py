@@ -44,6 +44,53 @@ PASSPHRASE = "fault-matrix"
 # The stacks whose requests, together, cover every mutating operation the program sends.
 DEFAULT_STACKS = ("prod", "nestsync-prod", "kars-prod")
 KINDS = ("transient", "lost", "lost504", "permanent")
+# What a clean `up` of each default stack sends that changes something (checked on every case: a fault
+# injected for an operation the run never sent, or a mutating operation not listed here, fails the case).
+STACK_OPERATIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "prod": (
+        ("railway", "projectCreate"),
+        ("neon", "createProject"),
+        ("railway", "serviceCreate"),
+        ("railway", "notificationRuleCreate"),
+        ("railway", "volumeCreate"),
+        ("railway", "volumeInstanceBackupScheduleUpdate"),
+        ("railway", "serviceInstanceUpdate"),
+        ("railway", "serviceInstanceLimitsUpdate"),
+        ("railway", "serviceInstanceDeployV2"),
+        ("railway", "observabilityDashboardCreate"),
+        ("railway", "observabilityDashboardUpdate"),
+        ("railway", "serviceDomainCreate"),
+        ("railway", "customDomainCreate"),
+    ),
+    "nestsync-prod": (
+        ("railway", "projectCreate"),
+        ("railway", "notificationRuleCreate"),
+        ("railway", "serviceCreate"),
+        ("railway", "serviceInstanceUpdate"),
+        ("railway", "serviceInstanceLimitsUpdate"),
+        ("railway", "serviceInstanceDeployV2"),
+        ("supabase", "v1-create-a-project"),
+        ("supabase", "v1-apply-project-addon"),
+        ("supabase", "v1-update-backup-schedule"),
+        ("railway", "observabilityDashboardCreate"),
+        ("railway", "observabilityDashboardUpdate"),
+        ("railway", "customDomainCreate"),
+        ("railway", "serviceDomainCreate"),
+    ),
+    "kars-prod": (
+        ("railway", "projectCreate"),
+        ("railway", "notificationRuleCreate"),
+        ("railway", "serviceCreate"),
+        ("railway", "volumeCreate"),
+        ("railway", "volumeInstanceBackupScheduleUpdate"),
+        ("railway", "serviceInstanceUpdate"),
+        ("railway", "serviceInstanceLimitsUpdate"),
+        ("railway", "serviceInstanceDeployV2"),
+        ("railway", "tcpProxyCreate"),
+        ("railway", "customDomainCreate"),
+        ("railway", "serviceDomainCreate"),
+    ),
+}
 
 # Engine resource type -> (vendor, emulator collection) of the objects a stack owns outright.
 OWNED = {
@@ -170,9 +217,7 @@ def mutating_operations(harness: StackHarness) -> list[tuple[str, str]]:
         raise RuntimeError(f"{harness.name}: a clean up failed:\n{output}")
     seen: list[tuple[str, str]] = []
     for request in emulator.requests():
-        if request["method"] in ("GET", "HEAD", "OPTIONS"):
-            continue
-        if request["vendor"] == "railway" and not _is_railway_mutation(request):
+        if not is_mutation(request):
             continue
         key = (request["vendor"], request["operation"])
         if key not in seen:
@@ -181,18 +226,26 @@ def mutating_operations(harness: StackHarness) -> list[tuple[str, str]]:
     return seen
 
 
-def _is_railway_mutation(request: dict[str, Any]) -> bool:
-    query = (request.get("request") or {}).get("query") or ""
-    return query.lstrip().startswith("mutation")
+def is_mutation(request: dict[str, Any]) -> bool:
+    if request["method"] in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request["vendor"] == "railway":
+        query = (request.get("request") or {}).get("query") or ""
+        return str(query).lstrip().startswith("mutation")
+    return True
 
 
 def faults_for(case: Case) -> list[dict[str, Any]]:
     faults: list[dict[str, Any]] = []
+    if case.kind == "transient":
+        # Rate limits first (any request of the vendor), then two 503s on each operation: a request takes
+        # every fault that matches it at once, so the two kinds are served to different requests.
+        for vendor in sorted({vendor for vendor, _ in case.operations}):
+            faults.append({"vendor": vendor, "status": 429, "retry_after": 0, "count": 2})
     for vendor, operation in case.operations:
         base = {"vendor": vendor, "operation": operation}
         if case.kind == "transient":
-            faults.append({**base, "status": 503, "retry_after": 0, "count": 1})
-            faults.append({**base, "status": 429, "retry_after": 0, "count": 1})
+            faults.append({**base, "status": 503, "retry_after": 0, "count": 2})
         elif case.kind == "lost":
             faults.append({**base, "when": "after", "cut": True, "count": 1})
         elif case.kind == "lost504":
@@ -229,6 +282,14 @@ def run_case(harness: StackHarness, case: Case) -> Outcome:
             errors = [line for line in output.splitlines() if line.strip().startswith("error:")]
             if not errors:
                 outcome.problems.append(f"the failed run printed no error:\n{_tail(output)}")
+    with emulator.app._lock:
+        unsent = [(f.vendor, f.operation) for f in emulator.app.faults if f.operation is not None]
+    if first.ok and unsent:
+        outcome.problems.append(f"faults injected for operations the run never sent: {sorted(set(unsent))}")
+    known = set(STACK_OPERATIONS.get(case.stack, case.operations))
+    sent = {(r["vendor"], r["operation"]) for r in emulator.requests() if is_mutation(r)}
+    if first.ok and sent - known:
+        outcome.problems.append(f"mutating operations the matrix does not cover: {sorted(sent - known)}")
     _clear_faults(emulator)
     runs = [first]
     if not first.ok:
@@ -276,16 +337,21 @@ def _tail(output: str, lines: int = 30) -> str:
     return "\n".join(output.splitlines()[-lines:])
 
 
-def plan_cases(stack: str, operations: list[tuple[str, str]], *, full: bool) -> list[Case]:
+def plan_cases(stack: str, operations: tuple[tuple[str, str], ...], *, full: bool) -> list[Case]:
+    """Full: every kind for every operation on its own. Sampled: every operation's lost answer at once
+    (each request failed once), and for the first stack also every transient fault at once and one
+    permanent fault."""
     if full:
         return [Case(stack, kind, (op,)) for op in operations for kind in KINDS]
-    # Sampled: every operation's lost answer at once (each failed once), all transient faults at once, and
-    # one permanent fault on the stack's first create.
-    return [
-        Case(stack, "lost", tuple(operations)),
-        Case(stack, "transient", tuple(operations)),
-        Case(stack, "permanent", (operations[len(operations) // 2],)),
-    ]
+    cases = [Case(stack, "lost", operations)]
+    if stack == DEFAULT_STACKS[0]:
+        cases.append(Case(stack, "transient", operations))
+        cases.append(Case(stack, "permanent", (("railway", "notificationRuleCreate"),)))
+    return cases
+
+
+def all_cases(stacks: tuple[str, ...], *, full: bool) -> list[Case]:
+    return [case for stack in stacks for case in plan_cases(stack, STACK_OPERATIONS[stack], full=full)]
 
 
 @contextmanager
@@ -315,19 +381,17 @@ def fault_environment(emulator: RunningEmulator, state_dir: Path) -> Iterator[No
 def run_matrix(
     emulator: RunningEmulator, folder: Path, stacks: tuple[str, ...], *, full: bool
 ) -> list[Outcome]:
-    files = stack_files()
     outcomes: list[Outcome] = []
     with fault_environment(emulator, folder / "state"):
-        for stack in stacks:
-            harness = StackHarness(stack, files[stack], folder, emulator)
-            operations = mutating_operations(harness)
-            for case in plan_cases(stack, operations, full=full):
-                outcome = run_case(harness, case)
-                outcomes.append(outcome)
-                status = "ok" if outcome.survived else "FAILED"
-                print(f"  {status:6} {case.label}", flush=True)
-                for problem in outcome.problems:
-                    print("         " + problem.replace("\n", "\n         "), flush=True)
+        harnesses: dict[str, StackHarness] = {}
+        for case in all_cases(stacks, full=full):
+            if case.stack not in harnesses:
+                harnesses[case.stack] = StackHarness(case.stack, stack_files()[case.stack], folder, emulator)
+            outcome = run_case(harnesses[case.stack], case)
+            outcomes.append(outcome)
+            print(f"  {'ok' if outcome.survived else 'FAILED':6} {case.label}", flush=True)
+            for problem in outcome.problems:
+                print("         " + problem.replace("\n", "\n         "), flush=True)
     return outcomes
 
 
