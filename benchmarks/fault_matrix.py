@@ -14,9 +14,9 @@ operation, the emulator's fault injection (`POST /_emulator/faults`) fails it in
   converge to exactly the declared objects.
 
 After each case `destroy` must leave the emulator empty. The sampled matrix (the default, and what
-`make test` runs) injects every operation's lost answer at once in one run per stack, plus one transient
-and one permanent case per stack; `--full` (or FAULTS_FULL=1 in the tests) runs every kind for every
-operation on its own. The figures printed are the ones the README quotes.
+`make test` runs) injects every operation's lost answer at once, in one run per stack; `--full` (or
+FAULTS_FULL=1 in the tests) runs every kind for every operation on its own. The figures printed are the
+ones the README quotes.
 """
 
 from __future__ import annotations
@@ -337,21 +337,19 @@ def _tail(output: str, lines: int = 30) -> str:
     return "\n".join(output.splitlines()[-lines:])
 
 
-def plan_cases(stack: str, operations: tuple[tuple[str, str], ...], *, full: bool) -> list[Case]:
-    """Full: every kind for every operation on its own. Sampled: every operation's lost answer at once
-    (each request failed once), and for the first stack also every transient fault at once and one
-    permanent fault."""
-    if full:
-        return [Case(stack, kind, (op,)) for op in operations for kind in KINDS]
-    cases = [Case(stack, "lost", operations)]
-    if stack == DEFAULT_STACKS[0]:
-        cases.append(Case(stack, "transient", operations))
-        cases.append(Case(stack, "permanent", (("railway", "notificationRuleCreate"),)))
-    return cases
-
-
 def all_cases(stacks: tuple[str, ...], *, full: bool) -> list[Case]:
-    return [case for stack in stacks for case in plan_cases(stack, STACK_OPERATIONS[stack], full=full)]
+    """Sampled: per stack, every operation's lost answer at once (each request failed once). Full: every
+    kind for every operation on its own, each operation in the first stack that sends it."""
+    if not full:
+        return [Case(stack, "lost", STACK_OPERATIONS[stack]) for stack in stacks]
+    cases: list[Case] = []
+    seen: set[tuple[str, str]] = set()
+    for stack in stacks:
+        for operation in STACK_OPERATIONS[stack]:
+            if operation not in seen:
+                seen.add(operation)
+                cases += [Case(stack, kind, (operation,)) for kind in KINDS]
+    return cases
 
 
 @contextmanager
