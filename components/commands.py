@@ -5,8 +5,9 @@ whose URLs and databases are not real): `run` runs the command, `echo` runs `ech
 have run, `skip` registers nothing.
 
 A command gets only what it needs, never the environment of the process that runs `pulumi up` (vendor
-tokens, the config passphrase): `env -i` starts it with `PATH`, `HOME` and the locale, plus its own
-variables (a migration's `DATABASE_URL` and the service's plain `env` from the stack file).
+tokens, the config passphrase): its interpreter starts it under `env -i` with `PATH`, `HOME` and the
+locale, plus its own variables (a migration's `DATABASE_URL` and the service's plain `env` from the stack
+file).
 """
 
 from __future__ import annotations
@@ -27,15 +28,16 @@ PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def isolated(command: str, variables: Sequence[str] = ()) -> str:
-    """`command` run by `/bin/sh` under `env -i`: the passed-through basics and the named `variables`
-    (set through the Command's `environment`) are all it sees."""
+def isolated_interpreter(variables: Sequence[str] = ()) -> list[str]:
+    """The Command's `interpreter`: `/bin/sh -c` under `env -i`, so the command (appended as the last
+    argument, `$0` here) sees the passed-through basics and the named `variables` (set through the
+    Command's `environment`) and nothing else."""
     names = [*PASSED_THROUGH, *(v for v in variables if v not in PASSED_THROUGH)]
     bad = [n for n in names if not _VARIABLE_NAME.match(n)]
     if bad:
         raise ValueError(f"not variable names: {bad}")
     kept = " ".join(f'{name}="${{{name}:-}}"' for name in names)
-    return f"exec env -i {kept} /bin/sh -c {shlex.quote(command)}"
+    return ["/bin/sh", "-c", f'exec env -i {kept} /bin/sh -c "$0"']
 
 
 def _echo(what: str, command: str) -> str:
@@ -70,12 +72,11 @@ class Migration(pulumi.ComponentResource):
                 **variables,
                 "DATABASE_URL": pulumi.Output.secret(args.database_url),
             }
-            create = isolated(
-                args.command if args.mode == "run" else _echo("migration", args.command), list(environment)
-            )
+            create = args.command if args.mode == "run" else _echo("migration", args.command)
             self.command = local.Command(
                 f"{name}-command",
                 create=create,
+                interpreter=isolated_interpreter(list(environment)),
                 # Re-run on a new command, a new database (URL) or a new release (triggers).
                 triggers=[args.command, pulumi.Output.secret(args.database_url), *args.triggers],
                 environment=environment,
@@ -111,7 +112,7 @@ def smoke_check(
     if mode == "skip":
         return None
     create = pulumi.Output.from_input(url).apply(
-        lambda u: isolated(
+        lambda u: (
             smoke_check_command(u, timeout_seconds=timeout_seconds)
             if mode == "run"
             else _echo("smoke check", smoke_check_command(u, timeout_seconds=timeout_seconds))
@@ -120,6 +121,7 @@ def smoke_check(
     return local.Command(
         f"{name}-smoke",
         create=create,
+        interpreter=isolated_interpreter(),
         triggers=[url, *triggers],
         opts=pulumi.ResourceOptions(parent=owner, depends_on=list(depends_on)),
     )

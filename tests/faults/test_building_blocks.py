@@ -9,7 +9,7 @@ import subprocess
 import httpx
 import pytest
 
-from components.commands import isolated
+from components.commands import isolated_interpreter
 from emulator.testing import RunningEmulator
 from providers.adoption import create_or_adopt, new_since
 from providers.http import AmbiguousRequestError, HttpClient, Secret
@@ -130,13 +130,11 @@ def test_commands_see_only_their_own_variables() -> None:
         "DATABASE_URL": "postgres://db",
         "NODE_ENV": "production",
     }
-    command = isolated("env", ["DATABASE_URL", "NODE_ENV"])
-    shown = subprocess.run(
-        ["/bin/sh", "-c", command], env=env, capture_output=True, text=True, check=True
-    ).stdout
+    interpreter = isolated_interpreter(["DATABASE_URL", "NODE_ENV"])
+    shown = subprocess.run([*interpreter, "env"], env=env, capture_output=True, text=True, check=True).stdout
     names = {line.split("=", 1)[0] for line in shown.splitlines() if "=" in line}
     assert {"DATABASE_URL", "NODE_ENV", "PATH"} <= names
     assert "RAILWAY_API_TOKEN" not in names and "PULUMI_CONFIG_PASSPHRASE" not in names
     assert "tok-railway" not in shown and "the-passphrase" not in shown
     with pytest.raises(ValueError):
-        isolated("env", ["NOT A NAME"])
+        isolated_interpreter(["NOT A NAME"])
