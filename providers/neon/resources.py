@@ -42,7 +42,7 @@ from providers.base import (
     unless_gone,
     with_secret_outputs,
 )
-from providers.http import AmbiguousRequestError, ApiError
+from providers.http import ApiError
 from providers.neon.client import API_KEY, API_URL, Json, NeonClient
 
 # -- the API's rules, checked before any request -----------------------------------------------------------
@@ -411,17 +411,6 @@ def _compute_body(inputs: _ComputeInputs) -> Json:
     }
 
 
-@contextmanager
-def _unless_missing(ambiguous: AmbiguousRequestError) -> Iterator[None]:
-    """Looking up what an ambiguous create may have made: not there means the original error stands."""
-    try:
-        yield
-    except ApiError as error:
-        if error.is_not_found:
-            raise ambiguous from None
-        raise
-
-
 def raise_with_note(error: Exception, note: str) -> NoReturn:
     """Re-raise a create's failure, adding what the undo left behind (if anything)."""
     if not note:
@@ -679,16 +668,18 @@ class BranchProvider(NeonProvider):
         if inputs.parent_id:
             body["parent_id"] = inputs.parent_id
         with about(self.kind, inputs.name), project_lock(project_id):
-            try:
-                created = client.create_project_branch(project_id, body)
-                branch = created["branch"]
-            except AmbiguousRequestError:
-                # It may have been made: use it if a branch by that name now exists.
-                listed = client.list_project_branches(project_id, search=inputs.name)
-                found = [b for b in listed if b["name"] == inputs.name]
-                if len(found) != 1:
-                    raise
-                created, branch = {"operations": self.running_operations(project_id)}, found[0]
+            # It may have been made: a branch by that name now there is ours; none, and it is sent again.
+            created = create_or_adopt(
+                lambda: client.create_project_branch(project_id, body),
+                lambda: [
+                    {"branch": b, "operations": self.running_operations(project_id)}
+                    for b in client.list_project_branches(project_id, search=inputs.name)
+                    if b["name"] == inputs.name
+                ],
+                f"branch name {inputs.name!r} in project {project_id}",
+                sleep=self.sleep,
+            )
+            branch = created["branch"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -758,21 +749,27 @@ class EndpointProvider(NeonProvider):
         name = f"{inputs.type} endpoint on {inputs.branch_id}"
         body = {"branch_id": inputs.branch_id, "type": inputs.type, **self._body(inputs)}
         with about(self.kind, name), project_lock(project_id):
-            try:
-                created = client.create_project_endpoint(project_id, body)
-                endpoint = created["endpoint"]
-            except AmbiguousRequestError:
-                if inputs.type != "read_write":
-                    raise
-                # A branch has at most one read_write endpoint: if one is there now, it is ours.
-                found = [
-                    e
-                    for e in client.list_project_branch_endpoints(project_id, inputs.branch_id)
-                    if e["type"] == "read_write"
-                ]
-                if not found:
-                    raise
-                created, endpoint = {"operations": self.running_operations(project_id)}, found[0]
+            # A branch has at most one read_write endpoint: one there now is ours. Read-only endpoints
+            # have no key, so what appeared since just before the create is.
+            before = [
+                str(e["id"]) for e in client.list_project_branch_endpoints(project_id, inputs.branch_id)
+            ]
+
+            def made() -> list[Json]:
+                listed = client.list_project_branch_endpoints(project_id, inputs.branch_id)
+                if inputs.type == "read_write":
+                    found = [e for e in listed if e["type"] == "read_write"]
+                else:
+                    found = [e for e in listed if e["type"] == inputs.type and str(e["id"]) not in before]
+                return [{"endpoint": e, "operations": self.running_operations(project_id)} for e in found]
+
+            created = create_or_adopt(
+                lambda: client.create_project_endpoint(project_id, body),
+                made,
+                f"a {inputs.type} endpoint on branch {inputs.branch_id}",
+                sleep=self.sleep,
+            )
+            endpoint = created["endpoint"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -852,15 +849,22 @@ class RoleProvider(NeonProvider):
         client = self.client()
         project_id, branch_id = inputs.project_id, inputs.branch_id
         with about(self.kind, inputs.name), project_lock(project_id):
-            try:
-                created = client.create_project_branch_role(project_id, branch_id, inputs.name)
-                role = created["role"]
-            except AmbiguousRequestError as ambiguous:
-                # It may have been made: if the role exists now, it is ours; its password can be revealed.
-                with _unless_missing(ambiguous):
-                    role = client.get_project_branch_role(project_id, branch_id, inputs.name)
+
+            def existing_role() -> list[Json]:
+                # Role names are unique in a branch: if it exists now, it is ours; its password is revealed.
+                role = unless_gone(lambda: client.get_project_branch_role(project_id, branch_id, inputs.name))
+                if role is None:
+                    return []
                 role["password"] = client.get_project_branch_role_password(project_id, branch_id, inputs.name)
-                created = {"operations": self.running_operations(project_id)}
+                return [{"role": role, "operations": self.running_operations(project_id)}]
+
+            created = create_or_adopt(
+                lambda: client.create_project_branch_role(project_id, branch_id, inputs.name),
+                existing_role,
+                f"role {inputs.name!r} on branch {branch_id}",
+                sleep=self.sleep,
+            )
+            role = created["role"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -929,15 +933,24 @@ class DatabaseProvider(NeonProvider):
         client = self.client()
         project_id, branch_id = inputs.project_id, inputs.branch_id
         with about(self.kind, inputs.name), project_lock(project_id):
-            try:
-                created = client.create_project_branch_database(
+            # Database names are unique in a branch: if it exists now, it is ours.
+            created = create_or_adopt(
+                lambda: client.create_project_branch_database(
                     project_id, branch_id, inputs.name, inputs.owner_name
-                )
-                database = created["database"]
-            except AmbiguousRequestError as ambiguous:
-                with _unless_missing(ambiguous):
-                    database = client.get_project_branch_database(project_id, branch_id, inputs.name)
-                created = {"operations": self.running_operations(project_id)}
+                ),
+                lambda: [
+                    {"database": d, "operations": self.running_operations(project_id)}
+                    for d in [
+                        unless_gone(
+                            lambda: client.get_project_branch_database(project_id, branch_id, inputs.name)
+                        )
+                    ]
+                    if d is not None
+                ],
+                f"database {inputs.name!r} on branch {branch_id}",
+                sleep=self.sleep,
+            )
+            database = created["database"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
