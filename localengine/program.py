@@ -124,9 +124,10 @@ def run_program(
             loop.run_until_complete(run_in_stack(lambda: _run_main(entry)))
     finally:
         # Pulumi lets every step already started finish and records it before the run stops: wait for the
-        # registrations running on the executor (queued ones are dropped; the deployment refuses new steps
-        # once one failed) before the loop, and then the provider host, go away.
-        executor.shutdown(wait=True, cancel_futures=True)
+        # steps in flight (the deployment starts no new one once one failed) while the loop is still open,
+        # so their threads can hand back their results, before the loop and the provider host go away.
+        monitor.deployment.wait_idle()
+        executor.shutdown(wait=False, cancel_futures=True)
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()

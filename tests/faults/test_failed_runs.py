@@ -74,7 +74,9 @@ def test_a_protected_resource_that_would_be_replaced_prints_one_error_in_a_few_l
         result, output = harness.up()
         assert not result.ok
         errors = _error_lines(output)
-        assert len(errors) == 1 and "protect" in errors[0], output
+        assert len(errors) == 1 and "database-project" in errors[0] and "marked for protection" in output, (
+            output
+        )
         assert len(output.splitlines()) < 20, output
         assert count_tracebacks(output) == 0
         assert [
