@@ -77,6 +77,7 @@ def build(config: StackConfig, stack: str) -> dict[str, Any]:
                         dir=svc.migrate.dir,
                         triggers=[svc.image or f"{svc.repo}#{svc.branch or ''}"],
                         mode=migrations_mode,
+                        variables=dict(svc.env or {}),
                     ),
                 )
             )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -197,6 +198,36 @@ RailwayRegion = Annotated[str, AfterValidator(_railway_region)]
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+# The five fields and their ranges (day of week: 0 and 7 are both Sunday).
+_CRON_RANGES = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day of month", 1, 31),
+    ("month", 1, 12),
+    ("day of week", 0, 7),
+)
+
+
+def _cron_field(field: str, name: str, low: int, high: int) -> list[str]:
+    """What is wrong with one cron field already of the right shape: values out of range, zero steps,
+    ranges that run backwards."""
+    problems = []
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if step and int(step) == 0:
+            problems.append(f"{name} step /{step} must be at least 1")
+        if span == "*":
+            continue
+        start, _, end = span.partition("-")
+        values = [int(start)] + ([int(end)] if end else [])
+        out = [v for v in values if not low <= v <= high]
+        if out:
+            problems.append(f"{name} {out[0]} is outside {low}-{high}")
+        elif end and int(end) < int(start):
+            problems.append(f"{name} range {span} runs backwards")
+    return problems
+
+
 _RESOURCE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 
 
@@ -402,6 +433,13 @@ class Service(Model):
         fields = value.split()
         if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
             raise ValueError(f"{value!r} is not a five-field cron expression (e.g. '*/15 * * * *')")
+        problems = [
+            p
+            for f, (name, low, high) in zip(fields, _CRON_RANGES, strict=True)
+            for p in _cron_field(f, name, low, high)
+        ]
+        if problems:
+            raise ValueError(f"{value!r}: " + "; ".join(problems))
         return value
 
     @model_validator(mode="after")
@@ -1150,9 +1188,18 @@ def _decode(value: Any) -> Any:
         return value
 
 
+# Set by the local engine for `--config-file FILE`, so problems name the file the user gave.
+CONFIG_FILE_ENV = "PLATFORM_CONFIG_FILE"
+
+
+def stack_file_name(stack: str) -> str:
+    """The stack settings file problems are reported against: `--config-file`'s, else Pulumi.<stack>.yaml."""
+    return os.environ.get(CONFIG_FILE_ENV) or f"Pulumi.{stack}.yaml"
+
+
 def parse_stack_config(raw: Mapping[str, Any], *, stack: str, secret_keys: Iterable[str] = ()) -> StackConfig:
     """Validate `platform:` config (keys with their namespace, values as Pulumi passes them)."""
-    stack_file = f"Pulumi.{stack}.yaml"
+    stack_file = stack_file_name(stack)
     data = {k.split(":", 1)[1]: _decode(v) for k, v in raw.items() if k.startswith(f"{NAMESPACE}:")}
     secret = set(secret_keys)
     context = {

@@ -1,1 +1,1 @@
-"""Scripts that print the design's budgets (run them as `python -m benchmarks.<name>`)."""
+"""Scripts that print the design's budgets and the fault figures (run with `python -m benchmarks.<name>`)."""

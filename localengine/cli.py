@@ -11,6 +11,7 @@
     python -m localengine config set [--secret] KEY VALUE --stack dev
     python -m localengine config get KEY --stack dev
     python -m localengine state unprotect URN --stack dev
+    python -m localengine cancel --stack dev        (clear the lock a killed run left)
 
 State lives in `$PLATFORM_STATE_DIR` (default `.state/` in the project); secrets are encrypted with
 PULUMI_CONFIG_PASSPHRASE (or the file PULUMI_CONFIG_PASSPHRASE_FILE), as with the CLI's passphrase provider.
@@ -148,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     config_get = config_commands.add_parser("get", help="print a value (secrets decrypted)")
     config_get.add_argument("key")
     _add_common(config_get)
+    cancel = commands.add_parser("cancel", help="clear the stack's lock (left by a run that was killed)")
+    _add_common(cancel)
+    cancel.add_argument("--yes", "-y", action="store_true", help="(accepted, as `pulumi cancel --yes`)")
     state = commands.add_parser("state", help="edit the stack's state")
     state_commands = state.add_subparsers(dest="state_command", required=True)
     for verb in ("protect", "unprotect"):
@@ -200,6 +204,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _cancel(root: Path, stack: str) -> int:
+    from localengine.locking import cancel
+
+    project = Project.load(root)
+    holder = cancel(project.root, project.name, stack)
+    if holder is None:
+        print(f"stack '{stack}' is not locked")
+    else:
+        print(f"the lock on stack '{stack}' was cleared ({holder.describe()})")
+    return 0
+
+
 def _stack_init_or_rm(args: argparse.Namespace) -> int:
     project = Project.load(args.cwd)
     if args.stack_command == "init":
@@ -248,6 +264,8 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print(values[key])
         return 0
+    if args.command == "cancel":
+        return _cancel(root, args.stack)
     if args.command == "stack" and args.stack_command in ("init", "rm"):
         return _stack_init_or_rm(args)
     engine = Engine(

@@ -138,6 +138,8 @@ class Deployment:
         self.sink = sink
         self._saver: CoalescingSaver[Snapshot] = CoalescingSaver(save)
         self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0  # custom-resource steps started and not yet finished
         self._slots = threading.BoundedSemaphore(max(1, min(parallel, 10_000)))
         self.parallel = parallel
         self.olds: dict[str, ResourceState] = old.by_urn()
@@ -213,6 +215,8 @@ class Deployment:
                         old = self.olds[alias]
                         self.aliased[urn] = alias
                         break
+            if goal.custom:
+                self._in_flight += 1
         if not goal.custom:
             return self._register_component(urn, goal, old)
         try:
@@ -221,6 +225,16 @@ class Deployment:
             raise self._fail(exc) from None
         except ProviderError as exc:
             raise self._fail(EngineError(str(exc), urn)) from None
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 3600.0) -> None:
+        """Block until every step already started has finished and been recorded (after a failure, as
+        Pulumi's engine does before it stops)."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
     def read_stack_reference(
         self, *, name: str, parent: str, stack: str, dependencies: list[str]

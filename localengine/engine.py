@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
 import time
 import traceback
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+
+import pulumi
 
 from localengine.deployment import (
     UNBOUNDED,
@@ -24,6 +27,7 @@ from localengine.deployment import (
 from localengine.digest import preview_digest
 from localengine.display import Display, format_value
 from localengine.events import EventLog, LoggedDisplay, make_display
+from localengine.locking import StackLockedError, stack_lock
 from localengine.monitor import EngineLog, EngineMonitor
 from localengine.policy import PackSpec
 from localengine.policy_hooks import analyze_stack, show_policies, start_policies
@@ -149,6 +153,19 @@ class Engine:
             display.stop()
 
     # -- up / preview ------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self, operation: str, preview: bool) -> Iterator[None]:
+        """The stack's lock for a run that changes it (a preview takes none)."""
+        if preview:
+            yield
+            return
+        with stack_lock(self.project.root, self.project.name, self.stack, operation):
+            yield
+
+    def _refused(self, error: StackLockedError) -> Result:
+        print(f"error: {error}", file=self.out, flush=True)
+        return Result(ok=False, errors=[str(error)])
+
     def up(
         self,
         *,
@@ -157,6 +174,15 @@ class Engine:
         json_output: bool = False,
         show_sames: bool = False,
     ) -> Result:
+        try:
+            with self._locked("update", preview):
+                return self._up(
+                    preview=preview, parallel=parallel, json_output=json_output, show_sames=show_sames
+                )
+        except StackLockedError as error:
+            return self._refused(error)
+
+    def _up(self, *, preview: bool, parallel: int, json_output: bool, show_sames: bool) -> Result:
         display = self._display(
             io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames
         )
@@ -171,18 +197,19 @@ class Engine:
             started = time.monotonic()
             program_error: BaseException | None = None
             try:
-                run_program(
-                    root=self.project.root,
-                    main=self.project.main,
-                    project=self.project.name,
-                    stack=self.stack,
-                    config=config.values,
-                    secret_keys=config.secret_keys,
-                    monitor=EngineMonitor(deployment),
-                    log=EngineLog(display),
-                    preview=preview,
-                    parallel=parallel,
-                )
+                with _config_file_named(self.project.config_files.get(self.stack)):
+                    run_program(
+                        root=self.project.root,
+                        main=self.project.main,
+                        project=self.project.name,
+                        stack=self.stack,
+                        config=config.values,
+                        secret_keys=config.secret_keys,
+                        monitor=EngineMonitor(deployment),
+                        log=EngineLog(display),
+                        preview=preview,
+                        parallel=parallel,
+                    )
             except BaseException as exc:
                 program_error = exc
             if program_error is None:
@@ -234,7 +261,9 @@ class Engine:
             display.diagnostic("error", str(error), error.urn)
             errors.append(str(error))
         if program_error is not None and not errors:
-            if isinstance(program_error, EngineError):
+            if isinstance(program_error, EngineError | pulumi.RunError):
+                # A RunError is the program's own report (e.g. every problem of the stack config): the
+                # CLI prints its message alone, without a traceback.
                 message = str(program_error)
             else:
                 trace = _program_traceback(program_error)
@@ -248,6 +277,13 @@ class Engine:
     # -- refresh -------------------------------------------------------------------------------------------
     def refresh(self, *, parallel: int = UNBOUNDED, preview_only: bool = False) -> Result:
         """Read every resource back; `preview_only` shows the drift and leaves the state as it was."""
+        try:
+            with self._locked("refresh", preview_only):
+                return self._refresh(parallel=parallel, preview_only=preview_only)
+        except StackLockedError as error:
+            return self._refused(error)
+
+    def _refresh(self, *, parallel: int, preview_only: bool) -> Result:
         display = self._display(self.out, preview=preview_only)
         manager, config, snapshot = self._load()
         self._prelude(display, config)
@@ -262,6 +298,13 @@ class Engine:
 
     # -- destroy -------------------------------------------------------------------------------------------
     def destroy(self, *, parallel: int = UNBOUNDED, preview: bool = False) -> Result:
+        try:
+            with self._locked("destroy", preview):
+                return self._destroy(parallel=parallel, preview=preview)
+        except StackLockedError as error:
+            return self._refused(error)
+
+    def _destroy(self, *, parallel: int, preview: bool) -> Result:
         display = self._display(self.out, preview=preview)
         manager, config, snapshot = self._load()
         self._prelude(display, config)
@@ -304,6 +347,31 @@ def host_workers(parallel: int) -> int:
     """Provider-host threads: one per step that may wait for a vendor at once, up to `parallel` (64 at most:
     beyond that, waits rarely overlap usefully and a slow endpoint sees a queue it may time out on)."""
     return max(8, min(parallel, 64))
+
+
+CONFIG_FILE_ENV = "PLATFORM_CONFIG_FILE"
+
+
+@contextlib.contextmanager
+def _config_file_named(path: Path | None) -> Iterator[None]:
+    """With `--config-file`, the program's config errors name that file (the program's stack_config reads
+    the name from this variable)."""
+    if path is None:
+        yield
+        return
+    try:
+        shown = str(path.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(path)
+    previous = os.environ.get(CONFIG_FILE_ENV)
+    os.environ[CONFIG_FILE_ENV] = shown
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(CONFIG_FILE_ENV, None)
+        else:
+            os.environ[CONFIG_FILE_ENV] = previous
 
 
 def _program_traceback(error: BaseException) -> str:

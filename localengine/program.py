@@ -154,6 +154,7 @@ def run_program(
     )
     set_all_config(dict(config), list(secret_keys))
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_unretrieved)
     previous_loop = _current_loop()
     asyncio.set_event_loop(loop)
     executor = ThreadPoolExecutor(max_workers=max(8, min(parallel, 64) * 4), thread_name_prefix="program")
@@ -163,17 +164,31 @@ def run_program(
         with _in_project(root), _fresh_project_modules(root), _provider_serialization_once_per_class():
             loop.run_until_complete(run_in_stack(lambda: _run_main(entry)))
     finally:
+        # Pulumi lets every step already started finish and records it before the run stops: wait for the
+        # steps in flight (the deployment starts no new one once one failed) while the loop is still open,
+        # so their threads can hand back their results, before the loop and the provider host go away.
+        monitor.deployment.wait_idle()
+        executor.shutdown(wait=False, cancel_futures=True)
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()
             with contextlib.suppress(BaseException):
                 loop.run_until_complete(task)
         loop.close()
-        executor.shutdown(wait=False, cancel_futures=True)
         asyncio.set_event_loop(previous_loop)
         settings.reset_options()
         set_all_config({}, [])
         undo_sdk_pickler_patch()
+
+
+def _quiet_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A failed step fails every Output that depends on it; the SDK leaves those futures unread, and
+    asyncio would print each as "Future exception was never retrieved" with its traceback. The engine
+    reports each failed step once from its own record, so these are dropped; anything else is shown."""
+    message = str(context.get("message", ""))
+    if "exception was never retrieved" in message:
+        return
+    loop.default_exception_handler(context)
 
 
 def _run_main(entry: Path) -> Any:

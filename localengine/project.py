@@ -88,12 +88,25 @@ def read_stack_file(project: Project, stack: str) -> dict[str, Any]:
     path = project.stack_file(stack)
     if not path.is_file():
         return {}
-    # libyaml's loader where PyYAML has it: the pure-Python one takes seconds on a 200-service stack file.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(), Loader=loader) or {}  # a safe loader either way
+    data = parse_yaml_file(path)
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a mapping")
     return data
+
+
+def parse_yaml_file(path: Path) -> Any:
+    """The file's YAML; a syntax error names the file and line (not a parser traceback)."""
+    try:
+        # libyaml's loader where PyYAML has it: the pure-Python one takes seconds on a 200-service stack file.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(path.read_text(), Loader=loader) or {}  # a safe loader either way
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        detail = f"{context}, {problem}" if context else problem
+        raise ProjectError(f"{where}: invalid YAML: {detail}") from None
 
 
 def _has_secure(value: Any) -> bool:

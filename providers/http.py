@@ -77,6 +77,9 @@ class ApiError(Exception):
     def is_not_found(self) -> bool:
         return self.status == 404
 
+    # Seconds the vendor asked to wait (`Retry-After` of a 503/429), for callers that retry themselves.
+    retry_after: float | None = None
+
 
 def _rebuild_api_error(cls: type[ApiError], state: dict[str, Any]) -> ApiError:
     error = cls.__new__(cls)
@@ -396,7 +399,7 @@ class HttpClient:
         except ValueError:
             body = None
         error_cls = cls or (AmbiguousRequestError if ambiguous else ApiError)
-        return error_cls(
+        error = error_cls(
             vendor=self.vendor,
             operation=operation,
             message=redact(message, self._secrets),
@@ -405,3 +408,5 @@ class HttpClient:
             code=code,
             body=redact_value(body, self._secrets),
         )
+        error.retry_after = parse_retry_after(response.headers)
+        return error

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -56,6 +57,9 @@ class Fault:
     when: str = "before"  # "before": answer instead of the vendor; "after": the vendor acts, then this
     effect: str | None = None  # vendor-specific (e.g. Neon "operation_failed", Railway "deployment_failed")
     params: dict[str, Any] = field(default_factory=dict)
+    # Cut the connection instead of answering: with `when: after` the vendor has acted and the client sees
+    # its connection drop mid-response (the lost answer); with `before` the vendor never saw the request.
+    cut: bool = False
 
     def matches(self, vendor: str, operation: str) -> bool:
         return self.count > 0 and self.vendor == vendor and self.operation in (None, operation)
@@ -152,12 +156,17 @@ class EmulatorApp:
             if fault.latency_ms and fault.when != "after":
                 await asyncio.sleep(fault.latency_ms / 1000)
         with self._lock:
+            cut_before = [f for f in faults if f.cut and f.when == "before"]
+            if cut_before:
+                return _CutConnection()
             response = self._handle_locked(backend, emu, faults)
         # An "after" fault's latency comes once the vendor has acted: a client that times out meanwhile
         # leaves the object made (the ambiguous-create case).
         for fault in faults:
             if fault.latency_ms and fault.when == "after":
                 await asyncio.sleep(fault.latency_ms / 1000)
+        if any(f.cut and f.when == "after" for f in faults):
+            return _CutConnection()
         headers = dict(response.headers)
         # A body of None is an empty response (e.g. Supabase's 201 from a bulk secret upsert), not `null`.
         content = b"" if response.body is None else json.dumps(response.body)
@@ -298,6 +307,30 @@ class EmulatorApp:
 
     async def _health(self, _request: Request) -> Response:
         return JSONResponse({"ok": True, "vendors": sorted(self.vendors)})
+
+
+class _QuietCut(logging.Filter):
+    """The server logs a response left unfinished as an error; for a cut we injected, that is the point."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietCut())
+
+
+class _CutConnection(Response):
+    """Starts a response, then drops the connection: the client gets no answer (httpx RemoteProtocolError)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1048576")]}
+        )
+        await send({"type": "http.response.body", "body": b"{", "more_body": True})
+        # Returning with the body unfinished makes the server close the connection.
 
 
 def _default_vendor_classes() -> list[type[VendorBackend]]:

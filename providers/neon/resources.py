@@ -26,6 +26,7 @@ import pydantic
 from pulumi import dynamic
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from providers.adoption import create_or_adopt, new_since
 from providers.base import (
     INPUTS_CONFIG,
     PlatformProvider,
@@ -41,7 +42,7 @@ from providers.base import (
     unless_gone,
     with_secret_outputs,
 )
-from providers.http import AmbiguousRequestError, ApiError
+from providers.http import ApiError
 from providers.neon.client import API_KEY, API_URL, REQUESTS_PER_MINUTE, Json, NeonClient
 from providers.pacing import neon_limits
 
@@ -418,17 +419,6 @@ def _compute_body(inputs: _ComputeInputs) -> Json:
     }
 
 
-@contextmanager
-def _unless_missing(ambiguous: AmbiguousRequestError) -> Iterator[None]:
-    """Looking up what an ambiguous create may have made: not there means the original error stands."""
-    try:
-        yield
-    except ApiError as error:
-        if error.is_not_found:
-            raise ambiguous from None
-        raise
-
-
 def raise_with_note(error: Exception, note: str) -> NoReturn:
     """Re-raise a create's failure, adding what the undo left behind (if anything)."""
     if not note:
@@ -492,13 +482,7 @@ class ProjectProvider(NeonProvider):
         if inputs.org_id is not None:
             body["org_id"] = inputs.org_id
         with about(self.kind, inputs.name):
-            try:
-                created = client.create_project(body)
-            except AmbiguousRequestError as error:
-                raise NeonResourceError(
-                    f"{error}. Look for a project named {inputs.name!r} in the Neon console before "
-                    "running again: it may have been created"
-                ) from error
+            created = self._create_or_adopt(inputs, body)
             project_id = created["project"]["id"]
             try:
                 with project_lock(project_id):
@@ -510,6 +494,63 @@ class ProjectProvider(NeonProvider):
                 note = _cleanup(lambda: client.delete_project(project_id), f"project {project_id}")
                 raise_with_note(error, note)
         return dynamic.CreateResult(project_id, outs)
+
+    def _create_or_adopt(self, inputs: ProjectInputs, body: Json) -> Json:
+        """createProject; after a lost answer, the project of this name that appeared since the request
+        was sent is adopted (Neon project names are not unique, so the ones there before are excluded)."""
+        client = self.client()
+
+        def same_name() -> list[Json]:
+            listed = client.list_projects(search=inputs.name, org_id=inputs.org_id).get("projects") or []
+            return [p for p in listed if p.get("name") == inputs.name]
+
+        before = [str(p["id"]) for p in same_name()]
+        result: Json = create_or_adopt(
+            lambda: client.create_project(body),
+            lambda: [{"adopt": p} for p in new_since(before, same_name)()],
+            f"Neon project name {inputs.name!r} made since the create was sent",
+            sleep=self.sleep,
+        )
+        if "adopt" in result:
+            return self._as_created(inputs, str(result["adopt"]["id"]))
+        return result
+
+    def _as_created(self, inputs: ProjectInputs, project_id: str) -> Json:
+        """An adopted project read back in the shape createProject answers (what `_outputs_from_created`
+        needs), with its unfinished operations to wait for."""
+        client = self.client()
+        project = client.get_project(project_id)
+        branches = client.list_project_branches(project_id)
+        branch = next(
+            (b for b in branches if b.get("default")),
+            next(
+                (b for b in branches if b.get("name") == inputs.branch_name),
+                branches[0] if branches else None,
+            ),
+        )
+        if branch is None:
+            raise NeonResourceError(f"adopted Neon project {project_id} has no branch")
+        branch_id = str(branch["id"])
+        role_name = str(inputs.role_name)  # set by the model's default
+        endpoints = client.list_project_branch_endpoints(project_id, branch_id)
+        password = client.get_project_branch_role_password(project_id, branch_id, role_name)
+        uri = client.get_connection_uri(
+            project_id, database_name=inputs.database_name, role_name=role_name, branch_id=branch_id
+        )
+        operations = client.list_project_operations(project_id).get("operations") or []
+        return {
+            "project": project,
+            "branch": branch,
+            "endpoints": endpoints,
+            "roles": [{"name": inputs.role_name, "password": password}],
+            "connection_uris": [
+                {
+                    "connection_uri": uri,
+                    "connection_parameters": {"role": inputs.role_name, "database": inputs.database_name},
+                }
+            ],
+            "operations": [op for op in operations if op.get("status") not in OPERATION_OK],
+        }
 
     def _outputs_from_created(self, inputs: ProjectInputs, created: Json) -> dict[str, Any]:
         project = created["project"]
@@ -639,16 +680,18 @@ class BranchProvider(NeonProvider):
         if inputs.init_source:
             body["init_source"] = inputs.init_source
         with about(self.kind, inputs.name), project_lock(project_id):
-            try:
-                created = client.create_project_branch(project_id, body)
-                branch = created["branch"]
-            except AmbiguousRequestError:
-                # It may have been made: use it if a branch by that name now exists.
-                listed = client.list_project_branches(project_id, search=inputs.name)
-                found = [b for b in listed if b["name"] == inputs.name]
-                if len(found) != 1:
-                    raise
-                created, branch = {"operations": self.running_operations(project_id)}, found[0]
+            # It may have been made: a branch by that name now there is ours; none, and it is sent again.
+            created = create_or_adopt(
+                lambda: client.create_project_branch(project_id, body),
+                lambda: [
+                    {"branch": b, "operations": self.running_operations(project_id)}
+                    for b in client.list_project_branches(project_id, search=inputs.name)
+                    if b["name"] == inputs.name
+                ],
+                f"branch name {inputs.name!r} in project {project_id}",
+                sleep=self.sleep,
+            )
+            branch = created["branch"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -719,21 +762,27 @@ class EndpointProvider(NeonProvider):
         name = f"{inputs.type} endpoint on {inputs.branch_id}"
         body = {"branch_id": inputs.branch_id, "type": inputs.type, **self._body(inputs)}
         with about(self.kind, name), project_lock(project_id):
-            try:
-                created = client.create_project_endpoint(project_id, body)
-                endpoint = created["endpoint"]
-            except AmbiguousRequestError:
-                if inputs.type != "read_write":
-                    raise
-                # A branch has at most one read_write endpoint: if one is there now, it is ours.
-                found = [
-                    e
-                    for e in client.list_project_branch_endpoints(project_id, inputs.branch_id)
-                    if e["type"] == "read_write"
-                ]
-                if not found:
-                    raise
-                created, endpoint = {"operations": self.running_operations(project_id)}, found[0]
+            # A branch has at most one read_write endpoint: one there now is ours. Read-only endpoints
+            # have no key, so what appeared since just before the create is.
+            before = [
+                str(e["id"]) for e in client.list_project_branch_endpoints(project_id, inputs.branch_id)
+            ]
+
+            def made() -> list[Json]:
+                listed = client.list_project_branch_endpoints(project_id, inputs.branch_id)
+                if inputs.type == "read_write":
+                    found = [e for e in listed if e["type"] == "read_write"]
+                else:
+                    found = [e for e in listed if e["type"] == inputs.type and str(e["id"]) not in before]
+                return [{"endpoint": e, "operations": self.running_operations(project_id)} for e in found]
+
+            created = create_or_adopt(
+                lambda: client.create_project_endpoint(project_id, body),
+                made,
+                f"a {inputs.type} endpoint on branch {inputs.branch_id}",
+                sleep=self.sleep,
+            )
+            endpoint = created["endpoint"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -813,15 +862,22 @@ class RoleProvider(NeonProvider):
         client = self.client()
         project_id, branch_id = inputs.project_id, inputs.branch_id
         with about(self.kind, inputs.name), project_lock(project_id):
-            try:
-                created = client.create_project_branch_role(project_id, branch_id, inputs.name)
-                role = created["role"]
-            except AmbiguousRequestError as ambiguous:
-                # It may have been made: if the role exists now, it is ours; its password can be revealed.
-                with _unless_missing(ambiguous):
-                    role = client.get_project_branch_role(project_id, branch_id, inputs.name)
+
+            def existing_role() -> list[Json]:
+                # Role names are unique in a branch: if it exists now, it is ours; its password is revealed.
+                role = unless_gone(lambda: client.get_project_branch_role(project_id, branch_id, inputs.name))
+                if role is None:
+                    return []
                 role["password"] = client.get_project_branch_role_password(project_id, branch_id, inputs.name)
-                created = {"operations": self.running_operations(project_id)}
+                return [{"role": role, "operations": self.running_operations(project_id)}]
+
+            created = create_or_adopt(
+                lambda: client.create_project_branch_role(project_id, branch_id, inputs.name),
+                existing_role,
+                f"role {inputs.name!r} on branch {branch_id}",
+                sleep=self.sleep,
+            )
+            role = created["role"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -890,15 +946,24 @@ class DatabaseProvider(NeonProvider):
         client = self.client()
         project_id, branch_id = inputs.project_id, inputs.branch_id
         with about(self.kind, inputs.name), project_lock(project_id):
-            try:
-                created = client.create_project_branch_database(
+            # Database names are unique in a branch: if it exists now, it is ours.
+            created = create_or_adopt(
+                lambda: client.create_project_branch_database(
                     project_id, branch_id, inputs.name, inputs.owner_name
-                )
-                database = created["database"]
-            except AmbiguousRequestError as ambiguous:
-                with _unless_missing(ambiguous):
-                    database = client.get_project_branch_database(project_id, branch_id, inputs.name)
-                created = {"operations": self.running_operations(project_id)}
+                ),
+                lambda: [
+                    {"database": d, "operations": self.running_operations(project_id)}
+                    for d in [
+                        unless_gone(
+                            lambda: client.get_project_branch_database(project_id, branch_id, inputs.name)
+                        )
+                    ]
+                    if d is not None
+                ],
+                f"database {inputs.name!r} on branch {branch_id}",
+                sleep=self.sleep,
+            )
+            database = created["database"]
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),

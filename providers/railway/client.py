@@ -123,7 +123,10 @@ _DASHBOARD = (
 _document(
     "query project($id: String!) "
     f"{{ project(id: $id) {{ id name description workspaceId {_ENVIRONMENTS} "
-    "services { edges { node { id name projectId } } } } }"
+    "services { edges { node { id name projectId } } } "
+    # The volumes, so a volumeCreate whose answer was lost can find what it made.
+    "volumes { edges { node { id name projectId "
+    f"volumeInstances {{ edges {{ node {{ {_VOLUME_INSTANCE} }} }} }} }} }} }} }} }}"
 )
 _document(
     "mutation projectCreate($input: ProjectCreateInput!) { projectCreate(input: $input) "
@@ -134,6 +137,11 @@ _document(
     "{ projectUpdate(id: $id, input: $input) { id name description workspaceId } }"
 )
 _document("mutation projectDelete($id: String!) { projectDelete(id: $id) }")
+# Projects of a workspace by name: what a projectCreate whose answer was lost may have made.
+_document(
+    "query projects($workspaceId: String) { projects(workspaceId: $workspaceId) "
+    "{ edges { node { id name description workspaceId createdAt } } } }"
+)
 
 # Environments
 _document(
@@ -244,6 +252,11 @@ _document(
     "{ customDomainUpdate(id: $id, environmentId: $environmentId, targetPort: $targetPort) }"
 )
 _document("mutation customDomainDelete($id: String!) { customDomainDelete(id: $id) }")
+_document(
+    "query domains($environmentId: String!, $projectId: String!, $serviceId: String!) "
+    "{ domains(environmentId: $environmentId, projectId: $projectId, serviceId: $serviceId) "
+    f"{{ serviceDomains {{ {_SERVICE_DOMAIN} }} customDomains {{ {_CUSTOM_DOMAIN} }} }} }}"
+)
 
 # Volumes
 _document(
@@ -465,6 +478,9 @@ class RailwayClient:
         )
         project["environments"] = _edges(project.get("environments"))
         return project
+
+    def projects(self, *, workspace_id: str | None = None) -> list[dict[str, Any]]:
+        return _edges(self.execute("projects", {"workspaceId": workspace_id}))
 
     def project_update(self, project_id: str, *, name: Any = None, description: Any = None) -> dict[str, Any]:
         result: dict[str, Any] = self.execute(
@@ -726,6 +742,13 @@ class RailwayClient:
         )
         return result
 
+    def domains(self, *, project_id: str, service_id: str, environment_id: str) -> dict[str, Any]:
+        """The service's domains in the environment: `serviceDomains` and `customDomains`."""
+        result: dict[str, Any] = self.execute(
+            "domains", {"projectId": project_id, "serviceId": service_id, "environmentId": environment_id}
+        )
+        return result
+
     def custom_domain_create(
         self,
         *,
@@ -785,6 +808,12 @@ class RailwayClient:
         )
         volume["volumeInstances"] = _edges(volume.get("volumeInstances"))
         return volume
+
+    def project_volumes(self, project_id: str) -> list[dict[str, Any]]:
+        volumes = _edges(self.execute("project", {"id": project_id}).get("volumes"))
+        for volume in volumes:
+            volume["volumeInstances"] = _edges(volume.get("volumeInstances"))
+        return volumes
 
     def volume_instance(self, volume_instance_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self.execute("volumeInstance", {"id": volume_instance_id})

@@ -19,7 +19,6 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import re
@@ -32,6 +31,7 @@ import pulumi
 from pulumi import dynamic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from providers.adoption import create_or_adopt, new_since
 from providers.base import (
     INPUTS_CONFIG,
     CredentialsMissingError,
@@ -40,6 +40,7 @@ from providers.base import (
     Setting,
     changed_keys,
     poll_until,
+    report_progress,
     resource_props,
     strip_provider,
     unless_gone,
@@ -47,7 +48,7 @@ from providers.base import (
 )
 from providers.http import AmbiguousRequestError, ApiError, Secret
 from providers.pacing import railway_limits
-from providers.railway.client import CLEAR, DEFAULT_API_URL, RailwayClient, is_not_found
+from providers.railway.client import CLEAR, DEFAULT_API_URL, RailwayApiError, RailwayClient, is_not_found
 
 API_TOKEN = Setting("railway:token", "RAILWAY_API_TOKEN", secret=True)
 PROJECT_TOKEN = Setting("railway:projectToken", "RAILWAY_TOKEN", secret=True)
@@ -171,21 +172,40 @@ def _raise_after_cleanup(original: BaseException, what: str, note: list[str]) ->
 
 
 def _adopt_or_retry(
-    create: Callable[[], dict[str, Any]], find: Callable[[], list[dict[str, Any]]], what: str
+    create: Callable[[], dict[str, Any]],
+    find: Callable[[], list[dict[str, Any]]],
+    what: str,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """Create once. If the answer was lost (timeout, 5xx), look the object up instead of creating it twice:
-    found once, it is ours; not found, the create never happened and is sent again; found more than once,
-    the user must choose."""
-    try:
-        return create()
-    except AmbiguousRequestError as exc:
-        matches = find()
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
+    """Create once. If the answer was lost (timeout, cut connection, 5xx), look the object up instead of
+    creating it twice: found once, it is ours; not found, the create never happened and is sent again
+    (after the wait the vendor asked for); found more than once, the user must choose."""
+    return create_or_adopt(create, find, what, sleep=sleep)
+
+
+def _or_adopt_existing(
+    create: Callable[[], dict[str, Any]],
+    conflict: str,
+    find: Callable[[], list[dict[str, Any]]],
+    what: str,
+) -> Callable[[], dict[str, Any]]:
+    """`create`, except that a refusal because the object already exists (`conflict` in Railway's
+    message) adopts it when it is on our own service: an earlier run made it and lost the answer before
+    recording it. Held by anything else, the refusal stands."""
+
+    def attempt() -> dict[str, Any]:
+        try:
             return create()
-        exc.message += f" [{len(matches)} objects match {what}; remove the extra ones, then run again]"
-        raise
+        except RailwayApiError as exc:
+            if conflict not in exc.message:
+                raise
+            found = find()
+            if len(found) != 1:
+                raise
+            report_progress(what, f"adopted {found[0].get('id')}, made earlier but not recorded")
+            return found[0]
+
+    return attempt
 
 
 def _strict() -> ConfigDict:
@@ -228,11 +248,25 @@ class ProjectProvider(RailwayProvider):
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: ProjectInputs = self.parse(props)
         client = self.client()
-        project = client.project_create(
-            name=inputs.name,
-            description=inputs.description,
-            workspace_id=inputs.workspace_id,
-            default_environment_name=inputs.default_environment_name,
+
+        # Railway project names are not unique: a lost answer is resolved by what appeared under this name
+        # in the workspace since just before the create (the stack lock keeps our other runs out).
+        def same_name() -> list[dict[str, Any]]:
+            return [
+                p for p in client.projects(workspace_id=inputs.workspace_id) if p.get("name") == inputs.name
+            ]
+
+        before = [str(p["id"]) for p in same_name()]
+        project = _adopt_or_retry(
+            lambda: client.project_create(
+                name=inputs.name,
+                description=inputs.description,
+                workspace_id=inputs.workspace_id,
+                default_environment_name=inputs.default_environment_name,
+            ),
+            new_since(before, same_name),
+            f"project name {inputs.name!r} made since the create was sent",
+            self.sleep,
         )
         project_id = str(project["id"])
         try:
@@ -349,6 +383,7 @@ class EnvironmentProvider(RailwayProvider):
                 e for e in client.project(inputs.project_id)["environments"] if e.get("name") == inputs.name
             ],
             f"environment name {inputs.name!r} in project {inputs.project_id}",
+            self.sleep,
         )
         return dynamic.CreateResult(str(env["id"]), self.inputs(props))
 
@@ -465,6 +500,7 @@ class ServiceProvider(RailwayProvider):
                 s for s in client.project(inputs.project_id)["services"] if s.get("name") == inputs.name
             ],
             f"service name {inputs.name!r} in project {inputs.project_id}",
+            self.sleep,
         )
         return dynamic.CreateResult(str(service["id"]), self.inputs(props))
 
@@ -664,6 +700,30 @@ def _log_tail(fetch: Callable[[], list[dict[str, Any]]], kind: str, lines: int =
     return [f"[{kind}] {line.get('message', '')}" for line in logs][-lines:]
 
 
+def _deploy_once(
+    client: RailwayClient, service_id: str, environment_id: str, sleep: Callable[[float], None]
+) -> str:
+    """serviceInstanceDeployV2, never sent twice for one change: after a lost answer, a deployment that
+    appeared since (the instance's latest is a new one) is the one it started."""
+
+    def latest() -> str | None:
+        instance = client.service_instance(service_id=service_id, environment_id=environment_id)
+        return (instance.get("latestDeployment") or {}).get("id")
+
+    before = latest()
+
+    def started() -> list[str]:
+        now = latest()
+        return [now] if now and now != before else []
+
+    return create_or_adopt(
+        lambda: client.service_instance_deploy(service_id=service_id, environment_id=environment_id),
+        started,
+        f"a new deployment of service {service_id}",
+        sleep=sleep,
+    )
+
+
 def _deployment_wait(
     provider: RailwayProvider, client: RailwayClient, deployment_id: str, subject: str, timeout: float
 ) -> dict[str, Any]:
@@ -788,9 +848,7 @@ class ServiceInstanceProvider(RailwayProvider):
             return {}
         # Settings take effect only on the next deployment; DeployV2 (unlike Redeploy) also picks up a new
         # image source.
-        deployment_id = client.service_instance_deploy(
-            service_id=inputs.service_id, environment_id=inputs.environment_id
-        )
+        deployment_id = _deploy_once(client, inputs.service_id, inputs.environment_id, self.sleep)
         subject = f"railway service {inputs.service_id} in environment {inputs.environment_id}"
         deployment = _deployment_wait(self, client, deployment_id, subject, inputs.deploy_timeout_seconds)
         return {"deployment_id": deployment_id, "deployment_status": deployment.get("status")}
@@ -1072,10 +1130,26 @@ class ServiceDomainProvider(RailwayProvider):
         inputs: ServiceDomainInputs = self.parse(props)
         domain = self._existing(inputs) if inputs.adopt_existing else None
         if domain is None:
-            domain = self.client().service_domain_create(
-                service_id=inputs.service_id,
-                environment_id=inputs.environment_id,
-                target_port=inputs.target_port,
+            client = self.client()
+
+            def service_domains() -> list[dict[str, Any]]:
+                instance = client.service_instance(
+                    service_id=inputs.service_id, environment_id=inputs.environment_id
+                )
+                return list((instance.get("domains") or {}).get("serviceDomains") or [])
+
+            # A service may hold several Railway domains: a lost answer is resolved by the one that
+            # appeared since the create was sent.
+            before = [str(d["id"]) for d in service_domains()]
+            domain = _adopt_or_retry(
+                lambda: client.service_domain_create(
+                    service_id=inputs.service_id,
+                    environment_id=inputs.environment_id,
+                    target_port=inputs.target_port,
+                ),
+                new_since(before, service_domains),
+                f"a new Railway domain of service {inputs.service_id}",
+                self.sleep,
             )
         outs = {
             **self.inputs(props),
@@ -1213,12 +1287,33 @@ class CustomDomainProvider(RailwayProvider):
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: CustomDomainInputs = self.parse(props)
-        domain = self.client().custom_domain_create(
-            project_id=inputs.project_id,
-            service_id=inputs.service_id,
-            environment_id=inputs.environment_id,
-            domain=inputs.domain,
-            target_port=inputs.target_port,
+        client = self.client()
+
+        # A custom domain is unique at Railway: a lost answer is resolved by looking it up on the service.
+        def on_service() -> list[dict[str, Any]]:
+            listed = client.domains(
+                project_id=inputs.project_id,
+                service_id=inputs.service_id,
+                environment_id=inputs.environment_id,
+            )
+            return [d for d in listed.get("customDomains") or [] if d.get("domain") == inputs.domain]
+
+        domain = _adopt_or_retry(
+            _or_adopt_existing(
+                lambda: client.custom_domain_create(
+                    project_id=inputs.project_id,
+                    service_id=inputs.service_id,
+                    environment_id=inputs.environment_id,
+                    domain=inputs.domain,
+                    target_port=inputs.target_port,
+                ),
+                "already in use",
+                on_service,
+                f"custom domain {inputs.domain}",
+            ),
+            on_service,
+            f"custom domain {inputs.domain}",
+            self.sleep,
         )
         outs = {**self.inputs(props), "domain": inputs.domain, **_custom_domain_outputs(domain)}
         return dynamic.CreateResult(str(domain["id"]), outs)
@@ -1311,12 +1406,35 @@ class VolumeProvider(RailwayProvider):
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: VolumeInputs = self.parse(props)
         client = self.client()
-        volume = client.volume_create(
-            project_id=inputs.project_id,
-            service_id=inputs.service_id,
-            environment_id=inputs.environment_id,
-            mount_path=inputs.mount_path,
-            region=inputs.region,
+
+        def attached() -> list[dict[str, Any]]:
+            # Railway attaches at most one volume to a service in an environment.
+            return [
+                v
+                for v in client.project_volumes(inputs.project_id)
+                if any(
+                    i.get("serviceId") == inputs.service_id
+                    and i.get("environmentId") == inputs.environment_id
+                    for i in v.get("volumeInstances") or []
+                )
+            ]
+
+        volume = _adopt_or_retry(
+            _or_adopt_existing(
+                lambda: client.volume_create(
+                    project_id=inputs.project_id,
+                    service_id=inputs.service_id,
+                    environment_id=inputs.environment_id,
+                    mount_path=inputs.mount_path,
+                    region=inputs.region,
+                ),
+                "already has a volume attached",
+                attached,
+                f"the volume of service {inputs.service_id}",
+            ),
+            attached,
+            f"the volume of service {inputs.service_id}",
+            self.sleep,
         )
         volume_id = str(volume["id"])
         try:
@@ -1453,6 +1571,7 @@ class TcpProxyProvider(RailwayProvider):
                 if p.get("applicationPort") == inputs.application_port
             ],
             f"TCP proxy to port {inputs.application_port} of service {inputs.service_id}",
+            self.sleep,
         )
         outs = {**self.inputs(props), "domain": proxy.get("domain"), "proxy_port": proxy.get("proxyPort")}
         return dynamic.CreateResult(str(proxy["id"]), outs)
@@ -1561,12 +1680,24 @@ class NotificationRuleProvider(RailwayProvider):
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: NotificationRuleInputs = self.parse(props)
-        rule = self.client().notification_rule_create(
-            workspace_id=inputs.workspace_id,
-            project_id=inputs.project_id,
-            event_types=inputs.event_types,
-            severities=list(inputs.severities) if inputs.severities else None,
-            channel_configs=inputs.channel_configs(),
+        client = self.client()
+
+        def rules() -> list[dict[str, Any]]:
+            return client.notification_rules(workspace_id=inputs.workspace_id, project_id=inputs.project_id)
+
+        # Rules have no name: a lost answer is resolved by the rule that appeared since the create was sent.
+        before = [str(r["id"]) for r in rules()]
+        rule = _adopt_or_retry(
+            lambda: client.notification_rule_create(
+                workspace_id=inputs.workspace_id,
+                project_id=inputs.project_id,
+                event_types=inputs.event_types,
+                severities=list(inputs.severities) if inputs.severities else None,
+                channel_configs=inputs.channel_configs(),
+            ),
+            new_since(before, rules),
+            f"a new notification rule of project {inputs.project_id}",
+            self.sleep,
         )
         return dynamic.CreateResult(str(rule["id"]), self.inputs(props))
 
@@ -1804,16 +1935,23 @@ class ObservabilityDashboardProvider(RailwayProvider):
         dashboard = self._find(inputs.environment_id)
         made_here = dashboard is None
         if dashboard is None:
-            # An answer lost in transit is fine: the lookup below tells whether it was made (one per
-            # environment), so a create is never sent twice.
-            with contextlib.suppress(AmbiguousRequestError):
+            # One dashboard per environment: a lost answer is resolved by listing the environment's.
+            def created() -> dict[str, Any]:
                 client.observability_dashboard_create(inputs.environment_id)
-            dashboard = self._find(inputs.environment_id)
-            if dashboard is None:
-                raise RuntimeError(
-                    f"Railway accepted observabilityDashboardCreate for environment {inputs.environment_id} "
-                    "but lists no dashboard for it; run again"
-                )
+                found = self._find(inputs.environment_id)
+                if found is None:
+                    raise RuntimeError(
+                        f"Railway answered observabilityDashboardCreate for environment "
+                        f"{inputs.environment_id} but lists no dashboard for it; run again"
+                    )
+                return found
+
+            dashboard = _adopt_or_retry(
+                created,
+                lambda: [d for d in [self._find(inputs.environment_id)] if d is not None],
+                f"the dashboard of environment {inputs.environment_id}",
+                self.sleep,
+            )
         dashboard_id = str(dashboard["id"])
         try:
             client.observability_dashboard_update(dashboard_id, inputs.to_railway())

@@ -25,6 +25,7 @@ import pydantic
 from pulumi import dynamic
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
+from providers.adoption import create_or_adopt
 from providers.base import (
     INPUTS_CONFIG,
     CredentialsMissingError,
@@ -42,7 +43,7 @@ from providers.base import (
     validate_or_raise,
     with_secret_outputs,
 )
-from providers.http import DEFAULT_TIMEOUT, AmbiguousRequestError, ApiError
+from providers.http import DEFAULT_TIMEOUT, ApiError
 from providers.pacing import supabase_limits
 from providers.supabase.auth_keys import AUTH_CONFIG_KEYS, AUTH_SECRET_KEYS
 from providers.supabase.client import (
@@ -76,6 +77,10 @@ REF_PATTERN = r"^[a-z]{20}$"
 DIRECT_PORT = 5432
 DATABASE_NAME = "postgres"
 DATABASE_USER = "postgres"
+
+
+# How long a failed create waits for its project to become deletable (Supabase refuses while it comes up).
+CLEANUP_TIMEOUT_SECONDS = 600.0
 
 
 class ProjectFailedError(Exception):
@@ -247,16 +252,18 @@ class ProjectProvider(SupabaseProvider):
         subject = f"Supabase project {inputs.name}"
         # The refs that exist before the POST, so an ambiguous failure adopts only a project it made.
         before = {p["ref"] for p in api.list_projects()}
-        try:
-            created: ProjectObject = api.create_project(
+        created: ProjectObject = create_or_adopt(
+            lambda: api.create_project(
                 name=inputs.name,
                 organization_slug=inputs.organization_slug,
                 db_pass=inputs.database_password,
                 region=inputs.region,
                 desired_instance_size=inputs.instance_size,
-            )
-        except AmbiguousRequestError as exc:
-            created = self._adopt(api, inputs, before, exc)
+            ),
+            lambda: self._made_by_us(api, inputs, before),
+            f"Supabase project name {inputs.name!r} in organization {inputs.organization_slug!r}",
+            sleep=self.sleep,
+        )
         ref = created["ref"]
         subject = f"{subject} ({ref})"
         report_progress(subject, f"created, waiting for {STATUS_ACTIVE}")
@@ -268,50 +275,31 @@ class ProjectProvider(SupabaseProvider):
             raise
         return dynamic.CreateResult(ref, outs)
 
-    def _adopt(
-        self, api: SupabaseClient, inputs: ProjectInputs, before: set[str], exc: AmbiguousRequestError
-    ) -> ProjectObject:
-        """The POST may have made the project: find it by name and organization rather than POST again."""
-        report_progress(
-            f"Supabase project {inputs.name}", f"create got no clear answer ({exc.message}); looking it up"
-        )
-        wait = 2.0
-        for attempt in range(4):
-            matches = [
-                p
-                for p in api.list_projects()
-                if p["name"] == inputs.name
-                and p["organization_slug"] == inputs.organization_slug
-                and p["ref"] not in before
-                and p["status"] not in STATUS_GONE
-            ]
-            if matches:
-                project = max(matches, key=lambda p: p.get("created_at") or "")
-                report_progress(
-                    f"Supabase project {inputs.name}", f"adopted {project['ref']} made by that request"
-                )
-                return project
-            if attempt < 3:
-                self.sleep(wait)
-                wait *= 2
-        raise ApiError(
-            vendor=VENDOR,
-            operation="v1-create-a-project",
-            message=(
-                f"the create request failed ambiguously ({exc.message}) and no project named {inputs.name!r} "
-                f"appeared in organization {inputs.organization_slug!r}; nothing was created, run the update "
-                "again"
-            ),
-            status=exc.status,
-            request_id=exc.request_id,
-        )
+    def _made_by_us(
+        self, api: SupabaseClient, inputs: ProjectInputs, before: set[str]
+    ) -> list[ProjectObject]:
+        """After a create without a clear answer: the project of this name and organization that appeared
+        since the POST was sent (names are unique per organization at Supabase only by convention)."""
+        matches = [
+            p
+            for p in api.list_projects()
+            if p["name"] == inputs.name
+            and p["organization_slug"] == inputs.organization_slug
+            and p["ref"] not in before
+            and p["status"] not in STATUS_GONE
+        ]
+        if matches:
+            report_progress(
+                f"Supabase project {inputs.name}", f"adopted {matches[0]['ref']} made by that request"
+            )
+        return matches
 
     def _remove_after_failed_create(
         self, api: SupabaseClient, ref: str, subject: str, cause: Exception
     ) -> None:
         """All-or-nothing create: remove the half-made project, or say plainly that it is left."""
         try:
-            api.delete_project(ref)
+            self._delete_when_possible(api, ref, subject)
             report_progress(subject, f"create failed ({type(cause).__name__}); the project was deleted")
         except ApiError as exc:
             cause.add_note(
@@ -319,6 +307,26 @@ class ProjectProvider(SupabaseProvider):
                 "Pulumi state, so delete it in the Supabase dashboard or with "
                 f"`DELETE /v1/projects/{ref}` once it is ready."
             )
+
+    def _delete_when_possible(self, api: SupabaseClient, ref: str, subject: str) -> None:
+        """Delete a project we made, waiting while Supabase refuses because it is still coming up (a
+        project whose status polls failed is not left behind untracked)."""
+        deadline = self.clock() + CLEANUP_TIMEOUT_SECONDS
+        wait = 2.0
+        while True:
+            try:
+                api.delete_project(ref)
+                return
+            except ApiError as exc:
+                if exc.is_not_found:
+                    return
+                if exc.status is not None and exc.status < 500 and exc.status not in (400, 409, 423):
+                    raise
+                if self.clock() + wait > deadline:
+                    raise
+                report_progress(subject, f"waiting to delete it ({exc.message})")
+                self.sleep(wait)
+                wait = min(wait * 2, 30.0)
 
     # -- outputs -------------------------------------------------------------------------------------------
     def _outputs(

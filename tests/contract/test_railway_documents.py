@@ -224,6 +224,9 @@ CALLS: list[tuple[str, Callable[[RailwayClient], Any]]] = [
     ),
     ("tcpProxyDelete", lambda c: c.tcp_proxy_delete("t")),
     ("notificationRules", lambda c: c.notification_rules(workspace_id="w", project_id="p")),
+    ("projects", lambda c: c.projects(workspace_id="w")),
+    ("projects-any-workspace", lambda c: c.projects()),
+    ("domains", lambda c: c.domains(project_id="p", service_id="s", environment_id="e")),
     (
         "notificationRuleCreate",
         lambda c: c.notification_rule_create(

@@ -114,6 +114,12 @@ def test_an_interrupted_run_is_completed_by_the_next(fixture_stack: FixtureStack
         ("creating", "b")
     ]
 
+    # The killed run still holds the stack's lock: the next run refuses until it is cleared, as after a
+    # killed `pulumi up` (`pulumi cancel`).
+    assert not fixture_stack.up().ok and "no longer running" in fixture_stack.output.getvalue()
+    from localengine.locking import cancel
+
+    assert cancel(fixture_stack.root, "fixture", "dev") is not None
     fixture_stack.things({"name": "a"}, {"name": "b", "deps": ["a"]}, {"name": "c", "deps": ["b"]})
     result = fixture_stack.up()
     assert result.ok and result.changes() == {"create": 2}

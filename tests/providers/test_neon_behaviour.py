@@ -404,12 +404,26 @@ def test_create_whose_answer_was_lost_adopts_what_was_made(
 
 
 @pytest.mark.parametrize(("cls", "operation", "props"), AMBIGUOUS_CASES)
-def test_create_that_did_not_happen_fails_without_a_second_attempt(
+def test_create_that_did_not_happen_is_sent_again_after_the_lookup_and_made_once(
     emulator: RunningEmulator, cls: type[NeonProvider], operation: str, props: dict[str, Any]
 ) -> None:
     _, scope = _project_and_scope(emulator, cls)
     before = neon_state(emulator)
     emulator.inject(vendor="neon", operation=operation, status=502)
+    emulator.clear_requests()
+    create(configured(cls, emulator), {**scope, **props})
+    assert _statuses(emulator, operation) == [502, 201]  # proven absent by the lookup, then sent again
+    collection = {BranchProvider: "branches", RoleProvider: "roles", DatabaseProvider: "databases"}[cls]
+    assert len(neon_state(emulator)[collection]) == len(before[collection]) + 1  # made exactly once
+
+
+@pytest.mark.parametrize(("cls", "operation", "props"), AMBIGUOUS_CASES)
+def test_create_failing_every_time_fails_with_the_vendors_status_and_makes_nothing(
+    emulator: RunningEmulator, cls: type[NeonProvider], operation: str, props: dict[str, Any]
+) -> None:
+    _, scope = _project_and_scope(emulator, cls)
+    before = neon_state(emulator)
+    emulator.inject(vendor="neon", operation=operation, status=502, count=10)
     with pytest.raises(NeonResourceError, match="HTTP 502"):
         create(configured(cls, emulator), {**scope, **props})
     after = neon_state(emulator)

@@ -90,13 +90,14 @@ def test_create_applies_settings_then_deploys_and_waits(
     emulator.clear_requests()
     outs = e.create({**base, **OMNI})
     operations = [r["operation"] for r in sent(emulator)]
-    assert operations[:4] == [
+    assert operations[:5] == [
         "environment",
         "serviceInstanceUpdate",
         "serviceInstanceLimitsUpdate",
+        "serviceInstance",  # the latest deployment before, so a lost deploy answer is not deployed twice
         "serviceInstanceDeployV2",
     ]
-    assert operations[4:] and set(operations[4:]) == {"deployment"}  # polled until SUCCESS
+    assert operations[5:] and set(operations[5:]) == {"deployment"}  # polled until SUCCESS
     assert outs["deployment_status"] == "SUCCESS"
     assert (
         outs["deployment_id"]

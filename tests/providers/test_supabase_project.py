@@ -114,14 +114,28 @@ def test_ambiguous_create_never_adopts_a_same_named_project_that_existed_before(
     assert len(emulator.state()["supabase"]["projects"]) == 2
 
 
-def test_ambiguous_create_that_made_nothing_fails_without_posting_again(emulator: RunningEmulator) -> None:
+def test_ambiguous_create_that_made_nothing_is_sent_again_only_after_a_lookup(
+    emulator: RunningEmulator,
+) -> None:
     emulator.inject(vendor="supabase", operation="v1-create-a-project", when="before", status=503)
     provider = make_provider(ProjectProvider, emulator)
 
-    with pytest.raises(ApiError, match="nothing was created"):
+    result = provider.create(checked(provider, project_props()))
+
+    operations = [r["operation"] for r in emulator.requests("supabase")]
+    first, second = [i for i, op in enumerate(operations) if op == "v1-create-a-project"]
+    assert "v1-list-all-projects" in operations[first + 1 : second]
+    assert list(emulator.state()["supabase"]["projects"]) == [result.id]
+
+
+def test_ambiguous_create_failing_every_time_says_nothing_was_made(emulator: RunningEmulator) -> None:
+    emulator.inject(vendor="supabase", operation="v1-create-a-project", when="before", status=500, count=10)
+    provider = make_provider(ProjectProvider, emulator)
+
+    with pytest.raises(ApiError, match="nothing was made"):
         provider.create(checked(provider, project_props()))
 
-    assert len(_ops(emulator, "v1-create-a-project")) == 1
+    assert len(_ops(emulator, "v1-create-a-project")) == 4
     assert emulator.state()["supabase"]["projects"] == {}
 
 

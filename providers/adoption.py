@@ -1,0 +1,74 @@
+"""Creates that survive an unclear outcome: look up what the request may have made before sending it again.
+
+A create whose answer is lost (timeout, cut connection, 5xx: `AmbiguousRequestError`) may or may not have
+taken effect at the vendor. `create_or_adopt` never sends it twice without a lookup in between: found once,
+the object is ours (adopted); found more than once, the user must choose; not found, the vendor did not act
+and the create is sent again after the wait the vendor asked for (`Retry-After`), else a short back-off.
+
+How each resource finds "what it may have made" (its `find`) is the resource's choice, by the key the vendor
+enforces where there is one (a custom domain's name, one volume per service, a service's name in its
+project), else by what appeared since just before the create (`new_since`): a Railway project or a Neon
+project (names are not unique), a service domain, a notification rule. The stack lock keeps a second run of
+the same stack from creating meanwhile.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from providers.http import AmbiguousRequestError
+
+T = TypeVar("T")
+
+CREATE_ATTEMPTS = 4
+MAX_BACKOFF = 8.0
+
+
+def create_or_adopt(
+    create: Callable[[], T],
+    find: Callable[[], list[T]],
+    what: str,
+    *,
+    attempts: int = CREATE_ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """`create()`, or after an ambiguous failure the one object `find()` returns, or `create()` again once
+    `find()` proved nothing was made. The last ambiguous error is raised when every attempt failed."""
+    last: AmbiguousRequestError | None = None
+    for attempt in range(max(1, attempts)):
+        try:
+            return create()
+        except AmbiguousRequestError as exc:
+            last = exc
+            matches = find()
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                exc.message += (
+                    f" [{len(matches)} objects match {what}; remove the extra ones, then run again]"
+                )
+                raise
+            if attempt + 1 < attempts:
+                sleep(retry_wait(exc, attempt))
+    assert last is not None
+    last.message += f" [nothing was made for {what}; tried {attempts} times]"
+    raise last
+
+
+def retry_wait(error: AmbiguousRequestError, attempt: int) -> float:
+    """What the vendor asked (`Retry-After` on a 503), else an exponential back-off."""
+    asked = getattr(error, "retry_after", None)
+    if asked is not None:
+        return float(min(asked, 300.0))
+    return float(min(MAX_BACKOFF, 0.5 * 2**attempt))
+
+
+def new_since(
+    before: Iterable[str], listing: Callable[[], list[dict[str, Any]]], key: str = "id"
+) -> Callable[[], list[dict[str, Any]]]:
+    """A `find` that returns the listed objects whose `key` was not in `before` (listed just before the
+    create): what appeared since, which only this create can have made while the stack is locked."""
+    known = set(before)
+    return lambda: [item for item in listing() if str(item.get(key)) not in known]
