@@ -5,6 +5,7 @@
     python -m localengine refresh --stack dev [--yes]
     python -m localengine destroy --stack dev [--yes]
     python -m localengine stack output [NAME] --stack dev [--json] [--show-secrets]
+    python -m localengine stack export|import --stack dev [--file FILE]
     python -m localengine config set [--secret] KEY VALUE --stack dev
     python -m localengine config get KEY --stack dev
     python -m localengine state unprotect URN --stack dev
@@ -25,6 +26,7 @@ from localengine.display import format_value
 from localengine.engine import Engine, render_outputs
 from localengine.project import Project, ProjectError, load_stack_config, read_stack_file, set_config_value
 from localengine.secrets import PassphraseSecretsManager, SecretsError, passphrase_from_env
+from localengine.state import StateError
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(output)
     output.add_argument("--json", "-j", action="store_true")
     output.add_argument("--show-secrets", action="store_true")
+    export = stack_commands.add_parser("export", help="write the stack's state as `pulumi stack export` does")
+    _add_common(export)
+    export.add_argument("--file", type=Path, help="write to FILE instead of stdout")
+    import_ = stack_commands.add_parser("import", help="replace the stack's state with a `stack export`")
+    _add_common(import_)
+    import_.add_argument("--file", type=Path, help="read FILE instead of stdin")
     config = commands.add_parser("config", help="read and write Pulumi.<stack>.yaml")
     config_commands = config.add_subparsers(dest="config_command", required=True)
     config_set = config_commands.add_parser("set", help="set a value (`--secret` encrypts it)")
@@ -112,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except (ProjectError, SecretsError) as exc:
+    except (ProjectError, SecretsError, StateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -159,6 +167,23 @@ def _run(args: argparse.Namespace) -> int:
         if not _confirm(engine, "destroy", args):
             return 1
         return 0 if engine.destroy(parallel=args.parallel).ok else 1
+    if args.command == "stack" and args.stack_command == "export":
+        text = json.dumps(engine.export_state(), indent=4) + "\n"
+        if args.file:
+            args.file.write_text(text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.command == "stack" and args.stack_command == "import":
+        raw = args.file.read_text() if args.file else sys.stdin.read()
+        try:
+            document = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            print(f"error: could not read the deployment as JSON: {exc}", file=sys.stderr)
+            return 1
+        engine.import_state(document)
+        print("Import complete.")
+        return 0
     if args.command == "stack":
         outputs = render_outputs(engine.outputs(), show_secrets=args.show_secrets)
         if args.name:

@@ -224,7 +224,6 @@ class Deployment:
             retain_on_delete=goal.retain_on_delete,
             ignore_changes=list(goal.ignore_changes),
             replace_on_changes=list(goal.replace_on_changes),
-            delete_before_replace=bool(goal.delete_before_replace),
             created=old.created if old else now_iso(),
             modified=old.modified if old else now_iso(),
         )

@@ -13,7 +13,7 @@ HIDDEN_OPS = ("create-replacement", "delete-replaced")
 
 
 # Checkpoint fields that the states in the preview document do not carry.
-STATE_ONLY_KEYS = ("pendingReplacement", "aliases", "deleteBeforeReplace", "created", "modified")
+STATE_ONLY_KEYS = ("pendingReplacement", "aliases", "created", "modified")
 
 
 def resource_v3(state: ResourceState) -> dict[str, Any]:

@@ -31,8 +31,15 @@ from localengine.providers import Provider, ProviderError
 from localengine.providers.command import CommandProvider
 from localengine.providers.dynamic import DynamicProviderHost
 from localengine.providers.random import RandomProvider
-from localengine.secrets import PassphraseSecretsManager
-from localengine.state import Snapshot, StateStore
+from localengine.secrets import PassphraseSecretsManager, passphrase_from_env
+from localengine.state import (
+    STATE_VERSION,
+    Snapshot,
+    StateError,
+    StateStore,
+    deserialize_deployment,
+    verify_deployment,
+)
 
 
 @dataclass
@@ -251,6 +258,29 @@ class Engine:
     # -- state ---------------------------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
         return self.store.load(self._secrets()).outputs()
+
+    def export_state(self) -> dict[str, Any]:
+        """`pulumi stack export`: the deployment as Pulumi's `UntypedDeployment`."""
+        return self.store.export()
+
+    def import_state(self, document: Any) -> None:
+        """`pulumi stack import`: refuse what Pulumi would refuse (version, magic cookie, keys, ordering),
+        decrypt with the document's own secrets provider and store it encrypted with this stack's."""
+        if not isinstance(document, dict) or not isinstance(document.get("deployment"), dict):
+            raise StateError('expected a stack export: {"version": 3, "deployment": {...}}')
+        if document.get("version") != STATE_VERSION:
+            raise StateError(f"unsupported deployment version {document.get('version')!r} (expected 3)")
+        deployment = document["deployment"]
+        problems = verify_deployment(deployment)
+        if problems:
+            raise StateError("the deployment cannot be imported:\n    " + "\n    ".join(problems))
+        provider = deployment.get("secrets_providers") or {}
+        salt = (provider.get("state") or {}).get("salt")
+        if provider.get("type", "passphrase") != "passphrase":
+            raise StateError(f"secrets provider {provider.get('type')!r} is not supported (only passphrase)")
+        source = PassphraseSecretsManager.from_state(passphrase_from_env(), str(salt)) if salt else None
+        snapshot = deserialize_deployment(deployment, source)
+        self.store.save(snapshot, secrets_manager_for(self.project, self.stack, salt))
 
     def set_protect(self, urn: str, protect: bool) -> bool:
         manager = self._secrets()
