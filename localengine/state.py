@@ -211,14 +211,19 @@ class StateError(Exception):
     """A state that Pulumi would refuse (bad shape, bad magic cookie, broken ordering)."""
 
 
+def _nop_crypter(text: str) -> str:
+    """Pulumi's `config.NopEncrypter`/`NopDecrypter`: the "ciphertext" of a secret inside a secret."""
+    return text
+
+
 # -- Pulumi's serialized property values (pkg/resource/stack/deployment.go) --------------------------------
 def serialize_value(value: Any, encrypt: Callable[[str], str] | None) -> Any:
     """A wire value as Pulumi writes it. A secret becomes `{sig, "ciphertext": ...}` holding the JSON of its
     serialized element; secrets nested in a secret are serialized with Pulumi's no-op encrypter (their
     "ciphertext" is their JSON), so they stay marked without being encrypted twice."""
     if is_secret(value):
-        plaintext = json.dumps(serialize_value(value.get("value"), None))
-        return {SIG_KEY: SECRET_SIG, "ciphertext": encrypt(plaintext) if encrypt else plaintext}
+        plaintext = json.dumps(serialize_value(value.get("value"), _nop_crypter))
+        return {SIG_KEY: SECRET_SIG, "ciphertext": (encrypt or _nop_crypter)(plaintext)}
     if isinstance(value, dict):
         return {k: serialize_value(v, encrypt) for k, v in value.items()}
     if isinstance(value, list):
@@ -232,7 +237,7 @@ def deserialize_value(value: Any, decrypt: Callable[[str], str] | None) -> Any:
     if isinstance(value, dict):
         if value.get(SIG_KEY) == SECRET_SIG:
             if "value" in value and "ciphertext" not in value and "plaintext" not in value:
-                return {SIG_KEY: SECRET_SIG, "value": deserialize_value(value["value"], None)}
+                return {SIG_KEY: SECRET_SIG, "value": deserialize_value(value["value"], _nop_crypter)}
             ciphertext, plaintext = value.get("ciphertext"), value.get("plaintext")
             if (ciphertext is None) == (plaintext is None):
                 raise StateError("malformed secret value: one of `ciphertext` or `plaintext` must be supplied")
@@ -240,7 +245,7 @@ def deserialize_value(value: Any, decrypt: Callable[[str], str] | None) -> Any:
                 if decrypt is None:
                     raise StateError("the state holds secrets and no passphrase is available")
                 plaintext = decrypt(str(ciphertext))
-            return {SIG_KEY: SECRET_SIG, "value": deserialize_value(json.loads(plaintext), None)}
+            return {SIG_KEY: SECRET_SIG, "value": deserialize_value(json.loads(plaintext), _nop_crypter)}
         return {k: deserialize_value(v, decrypt) for k, v in value.items()}
     if isinstance(value, list):
         return [deserialize_value(v, decrypt) for v in value]
