@@ -332,6 +332,11 @@ class Deployment:
                 diff.detailed_diff = detailed_diff(old.inputs, checked)
             else:
                 diff.changes = "none"
+        elif diff.changes == "some":
+            # A provider that says "changed" without saying what (dynamic providers): the engine's own
+            # diff of the inputs gives the step its diffReasons.
+            if not diff.changed_keys:
+                diff.changed_keys = changed_keys(old.inputs, checked)
         if diff.changes == "some" and goal.replace_on_changes:
             paths = [parse_path(p) for p in goal.replace_on_changes]
             if diff.detailed_diff is not None:
@@ -361,16 +366,22 @@ class Deployment:
             new=new,
             diff_reasons=list(diff.changed_keys),
             replace_reasons=list(diff.replaces),
-            detailed_diff=diff.detailed_diff,
+            # An update the provider did not detail gets the inputs' property diff (a replace keeps the
+            # provider's answer: the replaceReasons say why).
+            detailed_diff=diff.detailed_diff
+            if diff.detailed_diff is not None or op != "update"
+            else (detailed_diff(old.inputs, new.inputs) or None),
             display_keys=self._display_keys(old, new.inputs, diff),
         )
 
     def _display_keys(self, old: ResourceState, new_inputs: dict[str, Any], diff: DiffResult) -> list[str]:
         if diff.detailed_diff:
-            return sorted(diff.detailed_diff)
-        if diff.changed_keys:
-            return diff.changed_keys
-        return [k for k in changed_keys(old.inputs, new_inputs) if k != "__provider"]
+            keys = sorted(diff.detailed_diff)
+        elif diff.changed_keys:
+            keys = diff.changed_keys
+        else:
+            keys = changed_keys(old.inputs, new_inputs)
+        return [k for k in keys if k != "__provider"]
 
     def _run_op(self, op: str, urn: str, type_: str, call: Callable[[], Any]) -> tuple[Any, float]:
         self.sink.step_started(op, urn, type_)

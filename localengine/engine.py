@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from localengine.deployment import (
+    STACK_TYPE,
     UNBOUNDED,
     Deployment,
     EngineError,
     StepEvent,
     StepSkipped,
+    make_urn,
     protected_message,
 )
 from localengine.digest import preview_digest
@@ -157,7 +159,12 @@ class Engine:
                     config=config.values,
                     secret_keys=config.secret_keys,
                     monitor=EngineMonitor(deployment),
-                    log=EngineLog(display),
+                    log=EngineLog(
+                        display,
+                        make_urn(
+                            self.stack, self.project.name, "", STACK_TYPE, f"{self.project.name}-{self.stack}"
+                        ),
+                    ),
                     preview=preview,
                     parallel=parallel,
                 )
@@ -167,7 +174,9 @@ class Engine:
                 deployment.finish()
             else:
                 deployment.save()
-        result = self._result(display, deployment, program_error, deployment.outputs)
+        # The stack's outputs as recorded: those the program registered, else (it failed before it could)
+        # the last ones, as the Pulumi CLI keeps them.
+        result = self._result(display, deployment, program_error, deployment.snapshot().outputs())
         if json_output:
             result.digest = preview_digest(
                 deployment.events,

@@ -119,7 +119,7 @@ def run_program(
     loop.set_default_executor(executor)
     entry = main if main.name.endswith(".py") else main / "__main__.py"
     try:
-        with _in_project(root), _fresh_project_modules(root):
+        with _in_project(root), _fresh_project_modules(root), log.program_output():
             loop.run_until_complete(run_in_stack(lambda: _run_main(entry)))
     finally:
         pending = asyncio.all_tasks(loop)

@@ -240,7 +240,9 @@ def deserialize_value(value: Any, decrypt: Callable[[str], str] | None) -> Any:
                 return {SIG_KEY: SECRET_SIG, "value": deserialize_value(value["value"], _nop_crypter)}
             ciphertext, plaintext = value.get("ciphertext"), value.get("plaintext")
             if (ciphertext is None) == (plaintext is None):
-                raise StateError("malformed secret value: one of `ciphertext` or `plaintext` must be supplied")
+                raise StateError(
+                    "malformed secret value: one of `ciphertext` or `plaintext` must be supplied"
+                )
             if plaintext is None:
                 if decrypt is None:
                     raise StateError("the state holds secrets and no passphrase is available")

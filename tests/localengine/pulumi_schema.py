@@ -56,7 +56,9 @@ def deployment_problems(export: dict[str, Any]) -> list[str]:
         refs = [resource.get("parent"), *(resource.get("dependencies") or [])]
         if resource.get("provider"):
             refs.append(resource["provider"].rsplit("::", 1)[0])
-        problems += [f"{resource['urn']} refers to {ref} before it" for ref in refs if ref and ref not in seen]
+        problems += [
+            f"{resource['urn']} refers to {ref} before it" for ref in refs if ref and ref not in seen
+        ]
         seen.add(resource["urn"])
     return problems
 

@@ -78,3 +78,56 @@ def test_import_refuses_what_pulumi_refuses(fixture_stack: FixtureStack) -> None
     with pytest.raises(StateError, match="deleteBeforeReplace"):
         fixture_stack.engine().import_state(unknown_key)
     assert fixture_stack.state_text() == state_before  # nothing changed
+
+
+def test_outputs_exported_before_a_program_error_are_kept(fixture_stack: FixtureStack) -> None:
+    fixture_stack.things({"name": "a"})
+    first = fixture_stack.up()
+    assert first.ok
+    fixture_stack.things({"name": "a"}, {"name": "b"}, failWith="boom in the program")
+    result = fixture_stack.up()
+    assert not result.ok
+    text = fixture_stack.output.getvalue()
+    outputs = fixture_stack.engine().outputs()
+    assert outputs["aArn"] == first.outputs["aArn"] and outputs["bArn"].startswith("toy:")
+    assert "error: Program failed with an unhandled exception:" in text
+    assert "RuntimeError: boom in the program" in text
+    # Only the program's own frames: none of the engine's or the SDK's.
+    assert 'program.py", line' in text
+    assert "/localengine/" not in text and "site-packages" not in text
+
+    # A failed step: the outputs that did resolve are kept, as with the Pulumi CLI.
+    fixture_stack.things({"name": "a"}, {"name": "b"}, {"name": "c"}, **{"toycloud:fail": "create:c"})
+    assert not fixture_stack.up().ok
+    outputs = fixture_stack.engine().outputs()
+    assert outputs["aArn"] == first.outputs["aArn"] and outputs["bArn"].startswith("toy:")
+
+
+def test_program_prints_are_diagnostics_and_json_stays_valid(fixture_stack: FixtureStack) -> None:
+    fixture_stack.things({"name": "a"}, printLines=["hello from the program", '{"not": "json output"}'])
+    result = fixture_stack.engine().up(preview=True, json_output=True)
+    assert result.ok
+    document = json.loads(fixture_stack.output.getvalue())  # nothing but the digest on stdout
+    infos = [d for d in document["diagnostics"] if d["severity"] == "info"]
+    assert [d["message"] for d in infos] == ["hello from the program\n", '{"not": "json output"}\n']
+    assert all(d["urn"].endswith("pulumi:pulumi:Stack::fixture-dev") for d in infos)
+
+    fixture_stack.things({"name": "a"}, failWith="bad")
+    failed = fixture_stack.engine().up(preview=True, json_output=True)
+    document = json.loads(fixture_stack.output.getvalue())
+    assert not failed.ok
+    errors = [d for d in document["diagnostics"] if d["severity"] == "error"]
+    assert errors and all(d["message"].startswith("error: ") and d["message"].endswith("\n") for d in errors)
+
+
+def test_preview_json_update_steps_carry_diff_reasons_and_detailed_diff(fixture_stack: FixtureStack) -> None:
+    fixture_stack.things({"name": "a", "size": 1})
+    assert fixture_stack.up().ok
+    fixture_stack.things({"name": "a", "size": 3})
+    result = fixture_stack.engine().up(preview=True, json_output=True)
+    document = json.loads(fixture_stack.output.getvalue())
+    step = next(s for s in document["steps"] if s["urn"].endswith("::a"))
+    assert step["op"] == "update" and step["diffReasons"] == ["size"]
+    assert step["detailedDiff"] == {"size": {"kind": "update", "inputDiff": True}}
+    assert "diagnostics" not in document  # empty fields are omitted, as Pulumi's digest omits them
+    assert result.ok
