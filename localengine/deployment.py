@@ -332,11 +332,10 @@ class Deployment:
                 diff.detailed_diff = detailed_diff(old.inputs, checked)
             else:
                 diff.changes = "none"
-        elif diff.changes == "some":
+        elif diff.changes == "some" and not diff.changed_keys:
             # A provider that says "changed" without saying what (dynamic providers): the engine's own
             # diff of the inputs gives the step its diffReasons.
-            if not diff.changed_keys:
-                diff.changed_keys = changed_keys(old.inputs, checked)
+            diff.changed_keys = changed_keys(old.inputs, checked)
         if diff.changes == "some" and goal.replace_on_changes:
             paths = [parse_path(p) for p in goal.replace_on_changes]
             if diff.detailed_diff is not None:
