@@ -27,14 +27,13 @@ STATE_VERSION = 3
 ENGINE_VERSION = "localengine"
 # The keys of Pulumi's `apitype.ResourceV3` (sdk/go/common/apitype/core.go): nothing else is written, and
 # an imported state with other keys is refused (Go's decoder would drop them without a word).
-RESOURCE_V3_KEYS = frozenset(
-    {
-        "urn", "custom", "delete", "id", "type", "inputs", "outputs", "parent", "protect", "external",
-        "dependencies", "initErrors", "provider", "propertyDependencies", "pendingReplacement",
-        "additionalSecretOutputs", "aliases", "customTimeouts", "importID", "retainOnDelete", "deletedWith",
-        "created", "modified", "sourcePosition", "ignoreChanges", "replaceOnChanges",
-    }  # fmt: skip
-)
+_RESOURCE_V3_KEYS = {
+    "urn", "custom", "delete", "id", "type", "inputs", "outputs", "parent", "protect", "external",
+    "dependencies", "initErrors", "provider", "propertyDependencies", "pendingReplacement",
+    "additionalSecretOutputs", "aliases", "customTimeouts", "importID", "retainOnDelete", "deletedWith",
+    "created", "modified", "sourcePosition", "ignoreChanges", "replaceOnChanges",
+}  # fmt: skip
+RESOURCE_V3_KEYS = frozenset(_RESOURCE_V3_KEYS)
 
 
 def magic_cookie(version: str) -> str:
