@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
-from localengine.project import Project, set_config_value
+from localengine.project import Project, ProjectError, set_config_value
 from localengine.props import SECRET_SIG, SIG_KEY, is_secret
 from localengine.state import StateError
 from tests.localengine.conftest import FixtureStack
@@ -131,3 +132,30 @@ def test_preview_json_update_steps_carry_diff_reasons_and_detailed_diff(fixture_
     assert step["detailedDiff"] == {"size": {"kind": "update", "inputDiff": True}}
     assert "diagnostics" not in document  # empty fields are omitted, as Pulumi's digest omits them
     assert result.ok
+
+
+def test_config_shapes_reach_the_program_as_the_cli_delivers_them(fixture_stack: FixtureStack) -> None:
+    fixture_stack.configure(shape={"b": [1, True, None], "a": {"z": "x y"}})
+    result = fixture_stack.up()
+    assert result.ok
+    # Compact JSON with sorted keys, as the CLI's Go encoder writes objects (not Python's "a": 1 spacing).
+    assert result.outputs["shapeRaw"] == '{"a":{"z":"x y"},"b":[1,true,null]}'
+
+
+def test_config_set_path_builds_lists_and_typed_values(fixture_stack: FixtureStack) -> None:
+    project = Project.load(fixture_stack.root)
+    fixture_stack.configure()
+    set_config_value(project, "dev", "svc.hosts[0].name", "web", secret=False, path_key=True)
+    set_config_value(project, "dev", "svc.hosts[0].port", "8080", secret=False, path_key=True)
+    set_config_value(project, "dev", "svc.hosts[1].name", "worker", secret=False, path_key=True)
+    set_config_value(project, "dev", "svc.enabled", "true", secret=False, path_key=True)
+    set_config_value(project, "dev", "svc.version", "1.2", secret=False, path_key=True)
+    set_config_value(project, "dev", "svc.hosts[1].token", "s3cret", secret=True, path_key=True)
+    data = yaml.safe_load((fixture_stack.root / "Pulumi.dev.yaml").read_text())
+    svc = data["config"]["fixture:svc"]
+    assert svc["enabled"] is True and svc["version"] == "1.2"
+    assert svc["hosts"][0] == {"name": "web", "port": 8080}
+    assert svc["hosts"][1]["name"] == "worker" and set(svc["hosts"][1]["token"]) == {"secure"}
+    assert "s3cret" not in (fixture_stack.root / "Pulumi.dev.yaml").read_text()
+    with pytest.raises(ProjectError, match="out of range"):
+        set_config_value(project, "dev", "svc.hosts[5].name", "x", secret=False, path_key=True)
