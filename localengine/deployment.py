@@ -135,6 +135,7 @@ class Deployment:
         self.pending_ops: list[PendingOperation] = []
         self.deleted: set[str] = set()  # old URNs deleted during the run (delete-before-replace)
         self.aliased: dict[str, str] = {}  # new URN -> old URN it took over
+        self.alias_urns: dict[str, list[str]] = {}  # new URN -> the URNs it may have had before
         self.errors: list[EngineError] = []
         self.failed = False
         self.outputs: dict[str, Any] = {}
@@ -191,9 +192,11 @@ class Deployment:
             self.registered.add(urn)
             if self.failed:
                 raise StepSkipped("skipped: an earlier step failed", urn)
+            aliases = self._with_parent_aliases(goal)
+            self.alias_urns[urn] = aliases
             old = self.olds.get(urn)
             if old is None:
-                for alias in goal.alias_urns:
+                for alias in aliases:
                     if alias in self.olds and alias not in self.registered:
                         old = self.olds[alias]
                         self.aliased[urn] = alias
@@ -206,6 +209,18 @@ class Deployment:
             raise self._fail(exc) from None
         except ProviderError as exc:
             raise self._fail(EngineError(str(exc), urn)) from None
+
+    def _with_parent_aliases(self, goal: Goal) -> list[str]:
+        """The goal's alias URNs plus those it inherits: its URN under each URN its parent may have had
+        (the engine does this for SDKs that send alias specs: rename, retype or re-parent a component
+        and its children keep their state)."""
+        aliases = list(goal.alias_urns)
+        for parent_alias in self.alias_urns.get(goal.parent, []):
+            for name in dict.fromkeys([goal.name, *(a.rsplit("::", 1)[-1] for a in goal.alias_urns)]):
+                inherited = make_urn(self.stack, self.project, parent_alias, goal.type, name)
+                if inherited not in aliases:
+                    aliases.append(inherited)
+        return aliases
 
     def _new_state(self, urn: str, goal: Goal, old: ResourceState | None, provider_ref: str) -> ResourceState:
         return ResourceState(

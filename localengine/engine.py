@@ -309,7 +309,8 @@ def _program_traceback(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     skip = ("/localengine/", "/site-packages/pulumi/", "/asyncio/", "<frozen runpy>")
     kept = [f for f in frames if not any(part in f.filename for part in skip)]
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(kept or frames)]
+    # No frame of the program's own (an error raised by the SDK or the engine): the error alone.
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(kept)] if kept else []
     lines += traceback.format_exception_only(type(error), error)
     return "".join(lines).rstrip()
 

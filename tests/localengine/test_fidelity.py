@@ -159,3 +159,36 @@ def test_config_set_path_builds_lists_and_typed_values(fixture_stack: FixtureSta
     assert "s3cret" not in (fixture_stack.root / "Pulumi.dev.yaml").read_text()
     with pytest.raises(ProjectError, match="out of range"):
         set_config_value(project, "dev", "svc.hosts[5].name", "x", secret=False, path_key=True)
+
+
+@pytest.mark.parametrize(
+    "moved",
+    [
+        pytest.param({"g": {"name": "renamed", "aliases": [{"name": "g"}]}}, id="rename"),
+        pytest.param(
+            {"g": {"type": "fixture:index:Team", "aliases": [{"type": "fixture:index:Group"}]}}, id="retype"
+        ),
+        pytest.param({"g": {"parent": "outer", "aliases": [{"parent": ""}]}}, id="re-parent"),
+    ],
+)
+def test_children_follow_their_parents_aliases(fixture_stack: FixtureStack, moved: dict) -> None:
+    things = (
+        {"name": "o", "group": "outer"},
+        {"name": "a", "group": "g"},
+        {"name": "b", "group": "g", "labelFrom": "a"},
+    )
+    fixture_stack.things(*things, groups={"outer": {}})
+    assert fixture_stack.up().ok
+    ids = set(fixture_stack.cloud()["objects"])
+    mark = len(fixture_stack.cloud()["log"])
+
+    fixture_stack.things(*things, groups={"outer": {}, **moved})
+    planned = fixture_stack.preview()
+    assert planned.ok and planned.changes() == {}, fixture_stack.output.getvalue()
+    result = fixture_stack.up()
+    assert result.ok and result.changes() == {}, fixture_stack.output.getvalue()
+    assert fixture_stack.log(mark) == [] and set(fixture_stack.cloud()["objects"]) == ids
+    # The state now knows them by their new URNs only; the next run has nothing to do either.
+    urns = [r.urn for r in fixture_stack.engine().store.load(fixture_stack.engine()._secrets()).resources]
+    assert len(urns) == len(set(urns))
+    assert fixture_stack.up().changes() == {}
