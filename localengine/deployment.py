@@ -136,6 +136,7 @@ class Deployment:
         self.deleted: set[str] = set()  # old URNs deleted during the run (delete-before-replace)
         self.aliased: dict[str, str] = {}  # new URN -> old URN it took over
         self.alias_urns: dict[str, list[str]] = {}  # new URN -> the URNs it may have had before
+        self.replaced_dependents: set[str] = set()  # old URNs replaced because a DBR replaced theirs
         self.errors: list[EngineError] = []
         self.failed = False
         self.outputs: dict[str, Any] = {}
@@ -309,6 +310,8 @@ class Deployment:
         new.inputs = checked
         if old is None:
             return self._create(urn, goal, provider, new)
+        if old.pending_replacement or urn in self.replaced_dependents:
+            return self._recreate(urn, goal, provider, old, new)
         diff = self._diff(urn, goal, provider, old, checked)
         if diff.changes != "some":
             new.outputs = dict(old.outputs)
@@ -510,11 +513,15 @@ class Deployment:
         event = self._change_event("replace", goal, old, new, diff)
         new.id = ""
         new.created = new.modified = now_iso()
+        dependents = self._dependents_to_replace(old) if delete_before_replace else []
+        with self._lock:
+            # Each is replaced when it registers (shown as replaced, as Pulumi shows them).
+            self.replaced_dependents.update(d.urn for d in dependents)
         if self.preview:
             return self._planned(new, event, "")
         started = time.monotonic()
         if delete_before_replace:
-            for dependent in self._dependents_to_replace(old):
+            for dependent in dependents:
                 self._delete_one(dependent, replacing=True)
             self._delete_one(old, replacing=True)
         pending = self._pending(replace(new, outputs={}), "creating")
@@ -530,6 +537,36 @@ class Deployment:
             time.monotonic() - started,
             replaced=None if delete_before_replace else old,
         )
+        return urn, id_, new.outputs
+
+    def _recreate(
+        self, urn: str, goal: Goal, provider: Provider, old: ResourceState, new: ResourceState
+    ) -> tuple[str, str, dict[str, Any]]:
+        """The replacement of a resource deleted first: a dependent of a delete-before-replace, or one the
+        last run deleted and was interrupted before it created the replacement (`pendingReplacement`)."""
+        event = StepEvent(
+            "replace",
+            urn,
+            goal.type,
+            old=old,
+            new=new,
+            diff_reasons=changed_keys(old.inputs, new.inputs),
+            display_keys=[k for k in changed_keys(old.inputs, new.inputs) if k != "__provider"],
+        )
+        new.id = ""
+        new.created = new.modified = now_iso()
+        if self.preview:
+            return self._planned(new, event, "")
+        started = time.monotonic()
+        if not old.pending_replacement:
+            self._delete_one(old, replacing=True)
+        pending = self._pending(replace(new, outputs={}), "creating")
+        (id_, outs), _ = self._call_provider(
+            "create-replacement", event, pending, lambda: provider.create(urn, new.inputs)
+        )
+        new.id = id_
+        new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
+        self._commit(pending, new, event, time.monotonic() - started)
         return urn, id_, new.outputs
 
     def _dependents_to_replace(self, root: ResourceState) -> list[ResourceState]:
@@ -596,6 +633,7 @@ class Deployment:
             resource.custom
             and not resource.retain_on_delete
             and not resource.type.startswith(PROVIDER_PREFIX)
+            and not resource.pending_replacement  # already deleted (delete-before-replace)
         ):
             pending = self._pending(resource, "deleting")
             provider = self.providers(package_of(resource.type))
@@ -613,6 +651,10 @@ class Deployment:
         with self._lock:
             if any(r is resource for r in self.pending_deletes):
                 self.pending_deletes = [r for r in self.pending_deletes if r is not resource]
+            elif replacing and not resource.pending_replacement and resource.urn in self.olds:
+                # Deleted ahead of its replacement: kept in state, marked, until the replacement exists
+                # (Pulumi's pendingReplacement), so an interruption here loses nothing.
+                self.olds[resource.urn] = replace(resource, pending_replacement=True)
             else:
                 self.olds.pop(resource.urn, None)
                 self.deleted.add(resource.urn)

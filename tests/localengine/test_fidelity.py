@@ -192,3 +192,31 @@ def test_children_follow_their_parents_aliases(fixture_stack: FixtureStack, move
     urns = [r.urn for r in fixture_stack.engine().store.load(fixture_stack.engine()._secrets()).resources]
     assert len(urns) == len(set(urns))
     assert fixture_stack.up().changes() == {}
+
+
+def test_delete_before_replace_dependents_are_replaced_and_an_interruption_keeps_the_record(
+    fixture_stack: FixtureStack,
+) -> None:
+    fixture_stack.things({"name": "a", "dbr": True}, {"name": "b", "regionFrom": "a"})
+    assert fixture_stack.up().ok
+    fixture_stack.things({"name": "a", "dbr": True, "region": "us"}, {"name": "b", "regionFrom": "a"})
+    planned = fixture_stack.preview()
+    assert planned.changes() == {"replace": 2}, fixture_stack.output.getvalue()
+
+    # The create after the deletes fails: both stay in state, marked pendingReplacement, as Pulumi keeps them.
+    mark = len(fixture_stack.cloud()["log"])
+    fixture_stack.configure(**{"toycloud:fail": "create:a"})
+    assert not fixture_stack.up().ok
+    assert fixture_stack.log(mark) == [("delete", "b"), ("delete", "a")]
+    resources = json.loads(fixture_stack.state_text())["checkpoint"]["latest"]["resources"]
+    pending = {r["urn"].rsplit("::", 1)[1] for r in resources if r.get("pendingReplacement")}
+    assert pending == {"a", "b"}
+
+    # The next run creates the replacements, deletes nothing again, and shows both as replaced.
+    mark = len(fixture_stack.cloud()["log"])
+    fixture_stack.configure(**{"toycloud:fail": ""})
+    result = fixture_stack.up()
+    assert result.ok and result.changes() == {"replace": 2}, fixture_stack.output.getvalue()
+    assert fixture_stack.log(mark) == [("create", "a"), ("create", "b")]
+    assert sorted(o["name"] for o in fixture_stack.cloud()["objects"].values()) == ["a", "b"]
+    assert "pendingReplacement" not in fixture_stack.state_text()
