@@ -142,12 +142,18 @@ class Deployment:
         self.outputs: dict[str, Any] = {}
         self.events: list[StepEvent] = []
         self._interrupted = list(old.pending_operations)
+        # Creates the last run started and never recorded: kept in state (Pulumi's pending_operations)
+        # until this run resolves them, by adoption or by a create.
+        self.pending_creates: dict[str, ResourceState] = {
+            op.resource.urn: op.resource for op in old.pending_operations if op.type == "creating"
+        }
         for op in self._interrupted:
             if op.type == "creating":
                 sink.diagnostic(
                     "warning",
-                    f"the last run was interrupted while creating {op.resource.urn}; it was not recorded "
-                    "in state, so it will be created again (if the vendor made it, remove that copy)",
+                    f"the last run was interrupted while creating {op.resource.urn} (a pending create): "
+                    "the vendor may have made it. This run asks its provider for it (by name, or by the "
+                    "id it was about to record) and adopts what it finds; it creates it only if not found",
                     op.resource.urn,
                 )
             else:
@@ -164,7 +170,8 @@ class Deployment:
             taken = set(self.news) | self.deleted | set(self.aliased.values())
             resources += [self.olds[u] for u in self.old_order if u not in taken and u in self.olds]
             resources += self.pending_deletes
-            return Snapshot(resources=_ordered(resources), pending_operations=list(self.pending_ops))
+            carried = [PendingOperation(r, "creating") for r in self.pending_creates.values()]
+            return Snapshot(resources=_ordered(resources), pending_operations=[*carried, *self.pending_ops])
 
     def save(self) -> None:
         if not self.preview:
@@ -466,6 +473,8 @@ class Deployment:
         event = StepEvent("create", urn, goal.type, new=new)
         if self.preview:
             return self._planned(new, event, "")
+        if urn in self.pending_creates and self._adopt_pending_create(urn, goal, provider, new, event):
+            return urn, new.id, new.outputs
         pending = self._pending(replace(new, outputs={}), "creating")
         (id_, outs), took = self._call_provider(
             "create", event, pending, lambda: provider.create(urn, new.inputs)
@@ -475,6 +484,37 @@ class Deployment:
         new.created = new.modified = now_iso()
         self._commit(pending, new, event, took)
         return urn, id_, new.outputs
+
+    def _adopt_pending_create(
+        self, urn: str, goal: Goal, provider: Provider, new: ResourceState, event: StepEvent
+    ) -> bool:
+        """A create the last run left pending: ask the provider's `read` for what it may have made (the id
+        it was about to record, if any, else empty: the provider looks by name or unique key). Found: it
+        is recorded as created, and no second one is made. Not found: the caller creates it."""
+        prior = self.pending_creates[urn]
+        try:
+            result, took = self._run_op(
+                "read", urn, goal.type, lambda: provider.read(urn, prior.id, new.inputs, new.inputs)
+            )
+        except ProviderError as exc:
+            self.sink.diagnostic(
+                "warning", f"could not look for what the interrupted create made ({exc}); creating it", urn
+            )
+            result = None
+        with self._lock:
+            self.pending_creates.pop(urn, None)
+        if result is None or not result.id:
+            return False
+        new.id = result.id
+        new.outputs = mark_secret_outputs(result.outputs, goal.additional_secret_outputs)
+        new.created = new.modified = now_iso()
+        self.sink.diagnostic("info", f"adopted {result.id}, made by the interrupted create", urn)
+        with self._lock:
+            self.news[urn] = new
+        self.save()
+        event.duration = took
+        self._emit(event)
+        return True
 
     def _update(
         self,

@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -14,6 +20,7 @@ from localengine.state import StateError
 from tests.localengine.conftest import FixtureStack
 from tests.localengine.pulumi_schema import deployment_problems, shared_schemas_present
 
+REPO = Path(__file__).resolve().parents[2]
 needs_schemas = pytest.mark.skipif(not shared_schemas_present(), reason="../shared/api/pulumi-schemas absent")
 
 
@@ -220,3 +227,54 @@ def test_delete_before_replace_dependents_are_replaced_and_an_interruption_keeps
     assert fixture_stack.log(mark) == [("create", "a"), ("create", "b")]
     assert sorted(o["name"] for o in fixture_stack.cloud()["objects"].values()) == ["a", "b"]
     assert "pendingReplacement" not in fixture_stack.state_text()
+
+
+def test_a_killed_create_is_a_pending_create_the_next_run_resolves_without_a_duplicate(
+    fixture_stack: FixtureStack,
+) -> None:
+    fixture_stack.things({"name": "a"}, {"name": "b", "deps": ["a"]}, **{"toycloud:hangAfterCreate": "b"})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "localengine",
+            "up",
+            "--stack",
+            "dev",
+            "--yes",
+            "--cwd",
+            str(fixture_stack.root),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while ("create", "b") not in fixture_stack.log():  # the vendor made b; its answer never comes
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    latest = json.loads(fixture_stack.state_text())["checkpoint"]["latest"]
+    assert [(p["type"], p["resource"]["urn"].rsplit("::", 1)[1]) for p in latest["pending_operations"]] == [
+        ("creating", "b")
+    ]
+    assert "b" not in {r["urn"].rsplit("::", 1)[1] for r in latest["resources"]}
+
+    fixture_stack.things({"name": "a"}, {"name": "b", "deps": ["a"]})
+    preview = fixture_stack.preview()
+    assert "interrupted while creating" in fixture_stack.output.getvalue() and preview.ok
+    result = fixture_stack.up()
+    assert result.ok, fixture_stack.output.getvalue()
+    assert "adopted" in fixture_stack.output.getvalue()
+    names = [o["name"] for o in fixture_stack.cloud()["objects"].values()]
+    assert sorted(names) == ["a", "b"]  # no second b
+    assert [op for op, name in fixture_stack.log() if name == "b"] == ["create"]
+    latest = json.loads(fixture_stack.state_text())["checkpoint"]["latest"]
+    assert "pending_operations" not in latest
+    b = next(r for r in latest["resources"] if r["urn"].endswith("::b"))
+    assert b["id"] and b["outputs"]["arn"] == f"toy:{b['id']}"
+    assert fixture_stack.up().changes() == {}
