@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if name in ("preview", "up"):
             sub.add_argument("--show-sames", action="store_true", help="also show unchanged resources")
+            sub.add_argument(
+                "--diff", action="store_true", help="show old and new values of each changed property"
+            )
     stack = commands.add_parser("stack", help="stack outputs")
     stack_commands = stack.add_subparsers(dest="stack_command", required=True)
     output = stack_commands.add_parser("output", help="print the stack's outputs")
@@ -151,13 +154,17 @@ def _run(args: argparse.Namespace) -> int:
     engine = Engine(root, args.stack, config_file=args.config_file)
     if args.command == "preview":
         result = engine.up(
-            preview=True, parallel=args.parallel, json_output=args.json, show_sames=args.show_sames
+            preview=True,
+            parallel=args.parallel,
+            json_output=args.json,
+            show_sames=args.show_sames,
+            show_diff=args.diff,
         )
         return 0 if result.ok else 1
     if args.command == "up":
         if not _confirm(engine, "update", args):
             return 1
-        result = engine.up(parallel=args.parallel, show_sames=args.show_sames)
+        result = engine.up(parallel=args.parallel, show_sames=args.show_sames, show_diff=args.diff)
         return 0 if result.ok else 1
     if args.command == "refresh":
         if not _confirm(engine, "refresh", args):

@@ -141,8 +141,14 @@ class Engine:
         parallel: int = UNBOUNDED,
         json_output: bool = False,
         show_sames: bool = False,
+        show_diff: bool = False,
     ) -> Result:
-        display = Display(io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames)
+        display = Display(
+            io.StringIO() if json_output else self.out,
+            preview=preview,
+            show_sames=show_sames,
+            show_diff=show_diff,
+        )
         manager, config, old = self._load()
         with self._deployment(
             display, manager, config, old, preview=preview, parallel=parallel

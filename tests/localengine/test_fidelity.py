@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from localengine.display import Display
 from localengine.project import Project, ProjectError, set_config_value
 from localengine.props import SECRET_SIG, SIG_KEY, is_secret
 from localengine.state import StateError
@@ -278,3 +280,37 @@ def test_a_killed_create_is_a_pending_create_the_next_run_resolves_without_a_dup
     b = next(r for r in latest["resources"] if r["urn"].endswith("::b"))
     assert b["id"] and b["outputs"]["arn"] == f"toy:{b['id']}"
     assert fixture_stack.up().changes() == {}
+
+
+def test_diff_shows_old_and_new_values_and_multi_line_outputs_read_as_lines(
+    fixture_stack: FixtureStack,
+) -> None:
+    set_config_value(Project.load(fixture_stack.root), "dev", "password", "old-secret", secret=True)
+    fixture_stack.things({"name": "a", "size": 1, "secret": True}, multiline=True)
+    assert fixture_stack.up().ok
+    text = fixture_stack.output.getvalue()
+    notes = next(i for i, line in enumerate(text.splitlines()) if line.lstrip().startswith("notes"))
+    first, second = text.splitlines()[notes : notes + 2]
+    assert first.endswith(': "first line') and second.endswith('second \\"quoted\\" line"')
+    assert second.index("second") == first.index('"') + 1  # the continuation lines up under the text
+
+    set_config_value(Project.load(fixture_stack.root), "dev", "password", "new-secret", secret=True)
+    fixture_stack.things({"name": "a", "size": 3, "secret": True, "label": "x"}, multiline=True)
+    assert fixture_stack.engine().up(preview=True, show_diff=True).ok
+    text = fixture_stack.output.getvalue()
+    assert "~ size: 1 => 3" in text and '+ label: "x"' in text
+    assert "~ password: [secret] => [secret]" in text
+    assert "old-secret" not in text and "new-secret" not in text
+
+
+def test_progress_lines_are_at_most_one_per_resource_every_few_seconds() -> None:
+    out = io.StringIO()
+    display = Display(out, preview=False)
+    for i in range(20):
+        display.progress(f"neon project p1: create_timeline: running ({i}s elapsed)")
+        display.progress(f"railway service s1: DEPLOYING ({i}s elapsed)")
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "    ... neon project p1: create_timeline: running (0s elapsed)",
+        "    ... railway service s1: DEPLOYING (0s elapsed)",
+    ]
