@@ -228,12 +228,12 @@ def _value_at(props: dict[str, Any], path: str) -> Any:
     for part in parse_path(path):
         if is_secret(node):
             node = node.get("value")
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
+        found = (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if not found:
             return _ABSENT
+        node = node[part]
     return node
 
 
