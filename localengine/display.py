@@ -160,9 +160,10 @@ class Display:
     def diagnostic(self, severity: str, message: str, urn: str = "") -> None:
         self.diagnostics.append({"severity": severity, "message": message, "urn": urn})
         where = f" {urn}" if urn and severity in ("error", "warning") else ""
-        head = f"{severity}:{where}"
+        # Info (what the program prints, too) carries no prefix, as the CLI shows it.
+        head = "" if severity in ("info", "info#err") else f"{severity}:{where} "
         lines = message.splitlines() or [""]
-        self.print(f"    {head} {lines[0]}")
+        self.print(f"    {head}{lines[0]}")
         for line in lines[1:]:
             self.print(f"    {line}")
 

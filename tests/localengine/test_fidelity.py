@@ -121,6 +121,8 @@ def test_program_prints_are_diagnostics_and_json_stays_valid(fixture_stack: Fixt
     infos = [d for d in document["diagnostics"] if d["severity"] == "info"]
     assert [d["message"] for d in infos] == ["hello from the program\n", '{"not": "json output"}\n']
     assert all(d["urn"].endswith("pulumi:pulumi:Stack::fixture-dev") for d in infos)
+    assert fixture_stack.preview().ok
+    assert "\n    hello from the program\n" in fixture_stack.output.getvalue()  # as the CLI shows it
 
     fixture_stack.things({"name": "a"}, failWith="bad")
     failed = fixture_stack.engine().up(preview=True, json_output=True)
