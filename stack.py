@@ -5,7 +5,7 @@ services and alerts, wired together. `__main__.py` calls `build` and exports wha
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import pulumi
@@ -55,6 +55,10 @@ def command_modes(config: StackConfig) -> tuple[CommandMode, CommandMode]:
 
 def build(config: StackConfig, stack: str) -> dict[str, Any]:
     """Register every resource of the stack; return the stack outputs."""
+    if config.pull_request is not None:
+        from pull_request_stack import build_pull_request  # a PR stack: forked from its base (below)
+
+        return build_pull_request(config, stack)
     migrations_mode, smoke_mode = command_modes(config)
     scope = _railway_scope(config)
     secrets = _secrets(config)
@@ -92,7 +96,9 @@ def build(config: StackConfig, stack: str) -> dict[str, Any]:
             services[name] = Worker(name, WorkerArgs(**vars(app), cron_schedule=svc.cron))
 
     alerts = _alerts(config, stack, scope, services)
-    return _outputs(scope, services, database, redis, alerts)
+    outputs = _outputs(scope, services, database, redis, alerts)
+    outputs[PULL_REQUEST_BASE_OUTPUT] = pull_request_base(scope, services, database, redis)
+    return outputs
 
 
 def _reachable(url: str | None) -> str:
@@ -211,14 +217,32 @@ def _redis(config: StackConfig, scope: RailwayEnvironment) -> RedisCache | None:
     )
 
 
+class RailwayScope(Protocol):
+    project_id: pulumi.Output[str]
+    environment_id: pulumi.Output[str]
+
+
+class ConnectedDatabase(Protocol):
+    """What services are wired to: a stack's Database, or a pull request's DatabaseBranch."""
+
+    connection_uri: pulumi.Output[str]
+    pooled_connection_uri: pulumi.Output[str]
+    extra_variables: dict[str, pulumi.Output[str]]
+    secret_extra_variables: dict[str, pulumi.Output[str]]
+
+
+class ConnectedRedis(Protocol):
+    url: pulumi.Output[str]
+
+
 def _app_args(
     config: StackConfig,
     name: str,
     svc: Service,
-    scope: RailwayEnvironment,
+    scope: RailwayScope,
     secrets: AppSecrets,
-    database: Database | None,
-    redis: RedisCache | None,
+    database: ConnectedDatabase | None,
+    redis: ConnectedRedis | None,
     migrations: list[pulumi.Resource],
 ) -> RailwayAppArgs:
     uses = config.service_uses(name)
@@ -339,3 +363,62 @@ def _outputs(
         out["alertRules"] = alerts.rules_document
         out["alertEnforcement"] = alerts.enforcement
     return out
+
+
+# -- what a pull-request stack reads from its base --------------------------------------------------------
+PULL_REQUEST_BASE_OUTPUT = "pullRequestBase"
+
+
+def pull_request_base(
+    scope: RailwayEnvironment,
+    services: dict[str, WebService | Worker],
+    database: Database | None,
+    redis: RedisCache | None,
+) -> pulumi.Output[dict[str, Any]]:
+    """The `pullRequestBase` output: the ids a pull-request stack forks from (Railway project and
+    environment, the services, the database to branch), and `objectIds`, every object of this stack a
+    pull-request stack must never delete or act in, with what it is. The Railway and Neon projects are
+    containers a PR's objects live in, so they are not in `objectIds`."""
+    owned: dict[str, pulumi.Output[str]] = {"environment": scope.environment_id}
+    service_ids = {name: component.service_id for name, component in services.items()}
+    for name, service_id in service_ids.items():
+        owned[f"Railway service {name}"] = service_id
+    db: dict[str, Any] = {}
+    if redis is not None:
+        owned["Railway service redis"] = redis.service.id
+        if redis.volume is not None:
+            owned["Railway volume of redis"] = redis.volume.id
+    if database is not None and getattr(database, "neon_project", None) is not None:
+        project = database.neon_project
+        db = {
+            "engine": "neon",
+            "neonProjectId": project.id,
+            "neonBranchId": project.default_branch_id,
+            "databaseName": project.database_name,
+            "roleName": project.role_name,
+        }
+        owned["Neon branch (the base's database)"] = project.default_branch_id
+        owned["Neon endpoint (the base's compute)"] = project.default_endpoint_id
+    elif database is not None and getattr(database, "supabase_project", None) is not None:
+        db = {"engine": "supabase", "supabaseRef": database.supabase_project.ref}
+        owned["Supabase project (the base's database)"] = database.supabase_project.ref
+    elif database is not None and getattr(database, "railway_service", None) is not None:
+        db = {"engine": "railway", "railwayServiceId": database.railway_service.id}
+        owned["Railway service postgres (the base's database)"] = database.railway_service.id
+        owned["Railway volume of postgres"] = database.railway_volume.id
+    labels = list(owned)
+    object_ids = pulumi.Output.all(*owned.values()).apply(
+        lambda ids: {
+            str(i): ("Railway environment" if label == "environment" else label)
+            for label, i in zip(labels, ids, strict=True)
+            if i
+        }
+    )
+    return pulumi.Output.all(
+        railwayProjectId=scope.project_id,
+        railwayEnvironmentId=scope.environment_id,
+        services=pulumi.Output.all(**service_ids) if service_ids else {},
+        redisServiceId=redis.service.id if redis is not None else None,
+        database=pulumi.Output.all(**db) if db else {},
+        objectIds=object_ids,
+    )

@@ -834,6 +834,52 @@ class Commands(Model):
         return data
 
 
+# -- pull-request stacks ------------------------------------------------------------------------------------
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_IMAGE_REF = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$")
+
+
+class PullRequest(Model):
+    """`platform:pullRequest`: this stack is one pull request's environment, forked from a base stack.
+
+    The base stack's outputs are read through a StackReference; the stack makes only what the pull request
+    needs beside the base's objects (a forked Railway environment, a database branch) and never touches an
+    object of the base.
+    """
+
+    number: int = Field(ge=1, description="the pull request's number")
+    base: str = Field("staging", description="the stack this pull request's environment is forked from")
+    branch: str | None = Field(None, min_length=1, description="the pull request's git branch")
+    image: str | None = Field(None, description="the image built for the pull request (image services)")
+    expires: DurationField = Field(
+        Duration(3 * 86400), description="Neon: the branch deletes itself this long after creation"
+    )
+
+    @field_validator("base")
+    @classmethod
+    def _base(cls, value: str, info: ValidationInfo) -> str:
+        if not _STACK_NAME.match(value):
+            raise ValueError(f"{value!r} is not a stack name")
+        stack = (info.context or {}).get("stack")
+        if stack is not None and value == stack:
+            raise ValueError(f"{value!r} is this stack itself; a pull request forks another stack")
+        return value
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str | None) -> str | None:
+        if value is not None and not _IMAGE_REF.match(value):
+            raise ValueError(f"{value!r} is not an image reference (e.g. ghcr.io/acme/api:pr-7)")
+        return value
+
+    @field_validator("expires")
+    @classmethod
+    def _expires(cls, value: Duration) -> Duration:
+        if not 3600 <= value.seconds <= 30 * 86400:
+            raise ValueError("between 1h and 30d (Neon deletes the branch then)")
+        return value
+
+
 class StackConfig(Model):
     """Everything under `platform:` in one stack file."""
 
@@ -845,6 +891,7 @@ class StackConfig(Model):
     alerts: Alerts | None = None
     secrets: dict[str, SecretSpecField] = Field(default_factory=dict)
     commands: Commands = Commands()
+    pull_request: PullRequest | None = None
 
     @field_validator("app")
     @classmethod
@@ -929,8 +976,17 @@ class StackConfig(Model):
                         "migrations run where `pulumi up` runs, outside Railway's private network: set "
                         "database.public: true (a TCP proxy), or run them inside Railway with preDeploy",
                     )
+        pr = self.pull_request
+        if pr is not None and pr.image is not None and not any(s.image for s in self.services.values()):
+            problems.add("pullRequest.image", "no service of this stack is built from an image")
+        if pr is not None and pr.branch is None and any(s.repo for s in self.services.values()):
+            problems.add("pullRequest.branch", "is required: services built from a repo deploy this branch")
         problems.raise_if_any()
         return self
+
+    @property
+    def is_pull_request(self) -> bool:
+        return self.pull_request is not None
 
     # -- derived --------------------------------------------------------------------------------------------
     @property
@@ -1102,6 +1158,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, secret_keys: Itera
     context = {
         "alerts_secret": f"{NAMESPACE}:alerts" in secret,
         "secrets_secret": f"{NAMESPACE}:secrets" in secret,
+        "stack": stack,
     }
     problems = []
     nested_colon = [k for k in data if ":" in k]

@@ -39,6 +39,7 @@ _ENGINE_SETTINGS: dict[str, set[str]] = {
     },
     "supabase": {"organization_slug", "instance_size", "pitr_days", "backup_time", "password_rotation"},
     "railway": {
+        "service_name",
         "postgres_version",
         "database_name",
         "user",
@@ -87,6 +88,9 @@ class DatabaseArgs:
     """Railway: a TCP proxy, so the database is reachable from outside Railway (migrations, tools)."""
     # Supabase, Railway: the password is generated; change this keeper to rotate it.
     password_rotation: str | None = None
+    service_name: str | None = None
+    """Railway: the database service's name and private host (default `postgres`); a pull request's
+    database in a forked environment needs a name of its own beside the base's copied one."""
 
 
 def unsupported_settings(args: DatabaseArgs) -> list[str]:
@@ -206,7 +210,7 @@ class Database(pulumi.ComponentResource):
         version = args.postgres_version or 16
         database_name = args.database_name or "app"
         user = args.user or "app"
-        service_name = "postgres"
+        service_name = args.service_name or "postgres"
         password = connection_password(self, name, args.password_rotation)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         service = railway.Service(

@@ -34,6 +34,7 @@ from localengine.providers import DiffResult, Provider, ProviderError, package_o
 from localengine.state import PendingOperation, ResourceState, Snapshot, now_iso
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 PROVIDER_PREFIX = "pulumi:providers:"
 UNBOUNDED = 2147483647
 
@@ -86,6 +87,15 @@ class StepEvent:
     retained: bool = False
 
 
+class Analyzer(Protocol):
+    """Policy packs (`localengine.policy.PolicyHost`): the checked inputs of a resource, remediated; raises
+    `EngineError` on a mandatory violation in `up`."""
+
+    def analyze(
+        self, urn: str, goal: Goal, inputs: dict[str, Any], provider: ResourceState | None
+    ) -> dict[str, Any]: ...
+
+
 class EventSink(Protocol):
     def step_started(self, op: str, urn: str, type_: str) -> None: ...
 
@@ -117,9 +127,11 @@ class Deployment:
         parallel: int,
         sink: EventSink,
         save: Callable[[Snapshot], None],
+        stack_outputs: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
         self.project = project
         self.stack = stack
+        self.stack_outputs = stack_outputs
         self.preview = preview
         self.providers = providers
         self.sink = sink
@@ -141,6 +153,7 @@ class Deployment:
         self.failed = False
         self.outputs: dict[str, Any] = {}
         self.events: list[StepEvent] = []
+        self.analyzer: Analyzer | None = None
         self._interrupted = list(old.pending_operations)
         # Creates the last run started and never recorded: kept in state (Pulumi's pending_operations)
         # until this run resolves them, by adoption or by a create.
@@ -230,6 +243,43 @@ class Deployment:
                     aliases.append(inherited)
         return aliases
 
+    def read_stack_reference(
+        self, *, name: str, parent: str, stack: str, dependencies: list[str]
+    ) -> tuple[str, dict[str, Any]]:
+        """A StackReference: the referenced stack's outputs, recorded in state as the CLI records a read
+        (the engine's own resource: nothing to create, update or delete at a vendor)."""
+        urn = make_urn(self.stack, self.project, parent, STACK_REFERENCE_TYPE, name)
+        with self._lock:
+            if urn in self.registered:
+                raise self._fail(
+                    EngineError(f"Duplicate resource URN '{urn}'; try giving it a unique name", urn)
+                )
+            self.registered.add(urn)
+            old = self.olds.get(urn)
+        if self.stack_outputs is None:
+            raise self._fail(EngineError("this engine cannot read other stacks", urn))
+        try:
+            outputs = self.stack_outputs(stack)
+        except Exception as exc:  # a missing or unreadable stack is the user's to fix: say which
+            raise self._fail(EngineError(str(exc), urn)) from None
+        new = ResourceState(
+            urn=urn,
+            type=STACK_REFERENCE_TYPE,
+            custom=True,
+            id=stack,
+            inputs={"name": stack},
+            outputs=outputs,
+            parent=parent,
+            dependencies=dependencies,
+            created=old.created if old else now_iso(),
+            modified=now_iso() if old is None or changed_keys(old.outputs, outputs) else old.modified,
+        )
+        with self._lock:
+            self.news[urn] = new
+        op = "same" if old is not None and not changed_keys(old.outputs, outputs) else "read"
+        self._emit(StepEvent(op, urn, STACK_REFERENCE_TYPE, old=old, new=new))
+        return urn, outputs
+
     def _new_state(self, urn: str, goal: Goal, old: ResourceState | None, provider_ref: str) -> ResourceState:
         return ResourceState(
             urn=urn,
@@ -313,6 +363,10 @@ class Deployment:
                 for f in failures
             ]
             raise EngineError("\n".join(lines), urn)
+        if self.analyzer is not None:
+            checked = self.analyzer.analyze(
+                urn, goal, checked, self.news.get(provider_ref.rsplit("::", 1)[0])
+            )
         new = self._new_state(urn, goal, old, provider_ref)
         new.inputs = checked
         if old is None:
@@ -674,6 +728,7 @@ class Deployment:
             and not resource.retain_on_delete
             and not resource.type.startswith(PROVIDER_PREFIX)
             and not resource.pending_replacement  # already deleted (delete-before-replace)
+            and resource.type != STACK_REFERENCE_TYPE
         ):
             pending = self._pending(resource, "deleting")
             provider = self.providers(package_of(resource.type))
@@ -767,7 +822,12 @@ class Deployment:
         results: dict[int, ResourceState | None] = {}
 
         def read(i: int, resource: ResourceState) -> None:
-            if not resource.custom or resource.type.startswith(PROVIDER_PREFIX) or not resource.id:
+            if (
+                not resource.custom
+                or resource.type.startswith(PROVIDER_PREFIX)
+                or resource.type == STACK_REFERENCE_TYPE
+                or not resource.id
+            ):
                 results[i] = resource
                 return
             provider = self.providers(package_of(resource.type))

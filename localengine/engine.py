@@ -25,7 +25,10 @@ from localengine.deployment import (
 )
 from localengine.digest import preview_digest
 from localengine.display import Display, format_value
+from localengine.events import EventLog, LoggedDisplay, make_display
 from localengine.monitor import EngineLog, EngineMonitor
+from localengine.policy import PackSpec
+from localengine.policy_hooks import analyze_stack, show_policies, start_policies
 from localengine.program import run_program
 from localengine.project import Project, StackConfig, load_stack_config, secrets_manager_for
 from localengine.props import reveal
@@ -34,6 +37,7 @@ from localengine.providers.command import CommandProvider
 from localengine.providers.dynamic import DynamicProviderHost
 from localengine.providers.random import RandomProvider
 from localengine.secrets import PassphraseSecretsManager, passphrase_from_env
+from localengine.stack_reference import stack_outputs_reader
 from localengine.state import (
     STATE_VERSION,
     Snapshot,
@@ -66,8 +70,12 @@ class Engine:
         out: TextIO | None = None,
         provider_env: dict[str, str] | None = None,
         config_file: Path | None = None,
+        event_log: Path | None = None,
+        policy_packs: list[PackSpec] | None = None,
     ) -> None:
         self.project = Project.load(root)
+        self.event_log = EventLog(event_log) if event_log is not None else None
+        self.policy_packs = list(policy_packs or [])
         if config_file is not None:
             self.project.config_files[stack] = config_file.resolve()
         self.stack = stack
@@ -76,6 +84,14 @@ class Engine:
         self.store = StateStore.for_stack(self.project.root, self.project.name, stack)
 
     # -- shared set-up -------------------------------------------------------------------------------
+    def _display(self, out: TextIO, *, preview: bool, show_sames: bool = False) -> Display:
+        """The run's display; with `--event-log`, one that also writes the engine events."""
+        return make_display(out, preview=preview, show_sames=show_sames, event_log=self.event_log)
+
+    def _prelude(self, display: Display, config: StackConfig) -> None:
+        if isinstance(display, LoggedDisplay):
+            display.event_log.prelude(config.blinded())
+
     def _secrets(self) -> PassphraseSecretsManager:
         return secrets_manager_for(self.project, self.stack, self.store.secrets_state())
 
@@ -95,9 +111,12 @@ class Engine:
         *,
         preview: bool,
         parallel: int,
+        analyze: bool = False,
     ) -> Iterator[Deployment]:
         """A deployment from `old`, its providers running (the dynamic-provider host starting in the
-        background); on leaving, the host is closed and the display stopped."""
+        background), with `analyze` the policy packs too; on leaving, the host and the packs are closed and
+        the display stopped."""
+        policies = start_policies(self, display, config, preview=preview) if analyze else None
         host = DynamicProviderHost(
             self.project.root,
             self.project.name,
@@ -126,11 +145,15 @@ class Engine:
             parallel=parallel,
             sink=display,
             save=lambda snapshot: self.store.save(snapshot, manager),
+            stack_outputs=stack_outputs_reader(self.project.root, self.project, self.stack),
         )
+        deployment.analyzer = policies
         try:
             yield deployment
         finally:
             host.close()
+            if policies is not None:
+                policies.close()
             display.stop()
 
     # -- up / preview ------------------------------------------------------------------------------------
@@ -143,15 +166,14 @@ class Engine:
         show_sames: bool = False,
         show_diff: bool = False,
     ) -> Result:
-        display = Display(
-            io.StringIO() if json_output else self.out,
-            preview=preview,
-            show_sames=show_sames,
-            show_diff=show_diff,
+        display = self._display(
+            io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames
         )
+        display.show_diff = show_diff
         manager, config, old = self._load()
+        self._prelude(display, config)
         with self._deployment(
-            display, manager, config, old, preview=preview, parallel=parallel
+            display, manager, config, old, preview=preview, parallel=parallel, analyze=bool(self.policy_packs)
         ) as deployment:
             display.start(f"{'Previewing update' if preview else 'Updating'} ({self.stack}):")
             started = time.monotonic()
@@ -178,6 +200,7 @@ class Engine:
                 program_error = exc
             if program_error is None:
                 deployment.finish()
+                analyze_stack(deployment)
             else:
                 deployment.save()
         # The stack's outputs as recorded: those the program registered, else (it failed before it could)
@@ -204,6 +227,7 @@ class Engine:
         """After the run: its errors as diagnostics, the stack outputs (`None`: none to show, as on a
         destroy), the summary, and the result."""
         errors = self._report_errors(display, deployment, program_error)
+        errors += show_policies(display, deployment)
         if outputs is not None:
             display.outputs(outputs)
         display.summary(failed=bool(errors))
@@ -237,21 +261,25 @@ class Engine:
         return errors
 
     # -- refresh -------------------------------------------------------------------------------------------
-    def refresh(self, *, parallel: int = UNBOUNDED) -> Result:
-        display = Display(self.out, preview=False)
+    def refresh(self, *, parallel: int = UNBOUNDED, preview_only: bool = False) -> Result:
+        """Read every resource back; `preview_only` shows the drift and leaves the state as it was."""
+        display = self._display(self.out, preview=preview_only)
         manager, config, snapshot = self._load()
+        self._prelude(display, config)
         with self._deployment(
-            display, manager, config, snapshot, preview=False, parallel=parallel
+            display, manager, config, snapshot, preview=preview_only, parallel=parallel
         ) as deployment:
-            display.start(f"Refreshing ({self.stack}):")
+            display.start(f"{'Previewing refresh' if preview_only else 'Refreshing'} ({self.stack}):")
             refreshed = deployment.refresh(snapshot.resources)
-            self.store.save(Snapshot(resources=refreshed, pending_operations=[]), manager)
+            if not preview_only:
+                self.store.save(Snapshot(resources=refreshed, pending_operations=[]), manager)
         return self._result(display, deployment, None, Snapshot(resources=refreshed).outputs())
 
     # -- destroy -------------------------------------------------------------------------------------------
     def destroy(self, *, parallel: int = UNBOUNDED, preview: bool = False) -> Result:
-        display = Display(self.out, preview=preview)
+        display = self._display(self.out, preview=preview)
         manager, config, snapshot = self._load()
+        self._prelude(display, config)
         display.start(f"{'Previewing destroy' if preview else 'Destroying'} ({self.stack}):")
         protected = [r for r in snapshot.resources if r.protect and not r.delete]
         if protected:

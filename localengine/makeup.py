@@ -129,19 +129,8 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localengine.makeup", description=__doc__)
-    parser.add_argument("--stack", default="dev")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("EMULATOR_PORT", DEFAULT_PORT)))
-    parser.add_argument("--time-scale", type=float, default=DEFAULT_TIME_SCALE)
-    parser.add_argument("--cwd", type=Path, default=Path.cwd())
-    parser.add_argument("--stop", action="store_true", help="stop the emulator an earlier `make up` started")
-    args = parser.parse_args(argv)
-    root = args.cwd.resolve()
-    if args.stop:
-        return stop_emulator(root)
-    url, how = ensure_emulator(root, args.port, args.time_scale)
-    print(f"emulator: {url} {how}")
+def use_emulator(url: str) -> None:
+    """Point the providers at the emulator (placeholder tokens), and give the stacks a passphrase."""
     os.environ.update(
         {
             "RAILWAY_API_URL": f"{url}/railway/graphql/v2",
@@ -158,6 +147,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{PASSPHRASE_ENV} is not set: using the local-only passphrase '{LOCAL_PASSPHRASE}' "
             "(emulator stacks only)"
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localengine.makeup", description=__doc__)
+    parser.add_argument("--stack", default="dev")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("EMULATOR_PORT", DEFAULT_PORT)))
+    parser.add_argument("--time-scale", type=float, default=DEFAULT_TIME_SCALE)
+    parser.add_argument("--cwd", type=Path, default=Path.cwd())
+    parser.add_argument("--stop", action="store_true", help="stop the emulator an earlier `make up` started")
+    args = parser.parse_args(argv)
+    root = args.cwd.resolve()
+    if args.stop:
+        return stop_emulator(root)
+    url, how = ensure_emulator(root, args.port, args.time_scale)
+    print(f"emulator: {url} {how}")
+    use_emulator(url)
     print()
     try:
         result = Engine(root, args.stack).up()

@@ -18,7 +18,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime import mocks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
-from localengine.deployment import Deployment, Goal, make_urn
+from localengine.deployment import STACK_REFERENCE_TYPE, Deployment, Goal, make_urn
 from localengine.props import from_struct, to_struct
 
 _NO_FEATURES = {"outputValues", "resourceReferences"}
@@ -77,6 +77,21 @@ class EngineMonitor(mocks.MockMonitor):
         )
         urn, id_, outputs = self.deployment.register(goal)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=to_struct(outputs))
+
+    def ReadResource(self, request: Any) -> Any:
+        """A read of an existing resource: only the built-in StackReference is supported (its state is
+        another stack's outputs); `.get` of a vendor object is not."""
+        if request.type != STACK_REFERENCE_TYPE:
+            raise NotImplementedError(
+                f"reading existing resources (.get of {request.type}) is not supported by the local engine"
+            )
+        urn, outputs = self.deployment.read_stack_reference(
+            name=request.name,
+            parent=request.parent,
+            stack=request.id,
+            dependencies=list(dict.fromkeys(request.dependencies)),
+        )
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=to_struct(outputs))
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         self.deployment.register_outputs(request.urn, from_struct(request.outputs))

@@ -25,6 +25,7 @@ from pulumi import dynamic
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from providers.guard import guard_provider_methods
 from providers.http import ApiError, Secret
 
 PROVIDER_KEY = "__provider"
@@ -79,6 +80,11 @@ class PlatformProvider(dynamic.ResourceProvider):
     # values that are only ever output).
     delete_before_replace: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Pull-request stacks: `base_object_ids` is handled here for every provider (providers/guard.py).
+        guard_provider_methods(cls, cls.__name__.removesuffix("Provider"))
+
     def __getstate__(self) -> dict[str, Any]:
         return {}
 
@@ -98,6 +104,9 @@ class PlatformProvider(dynamic.ResourceProvider):
             replace_keys=self.replace_keys,
             delete_before_replace=self.delete_before_replace,
         )
+
+
+guard_provider_methods(PlatformProvider, "resource")
 
 
 def contains_unknown(value: Any) -> bool:

@@ -49,6 +49,7 @@ class NeonBackend(VendorBackend):
         self.models.load(state)
 
     def public_state(self) -> dict[str, Any]:
+        self.models.expire_branches()
         state = self.models.state
         return {
             "projects": [public(p) for p in state["projects"].values()],
@@ -96,6 +97,7 @@ class NeonBackend(VendorBackend):
         for effect in request.effects:
             if effect.get("effect") == "operation_failed":
                 self.models.add_failure(effect)
+        self.models.expire_branches()
         found = urls.match(request.method, request.path)
         if found is None:
             return self._error(request, NeonError("not found", status=404))

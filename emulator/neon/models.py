@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 import secrets
 import string
 import uuid
@@ -83,6 +84,10 @@ ACTION_SECONDS: dict[str, float] = {
     "suspend_compute": 1.0,
     "delete_timeline": 1.5,
 }
+INIT_SOURCES = ("parent-data", "schema-only")
+# RFC 3339 "with precision up to seconds": no fractions; `Z` or a numeric offset.
+EXPIRES_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
+MAX_EXPIRY_SECONDS = 30 * 86400
 ACTIVE_STATUSES = frozenset({"scheduling", "running", "cancelling"})
 TERMINAL_STATUSES = frozenset({"finished", "failed", "error", "cancelled", "skipped"})
 OWNER_ID = "5c1b9a57-93f4-4a3e-9c36-8d3c5c1f1e2a"
@@ -386,7 +391,15 @@ class NeonModels:
     def _password(self) -> str:
         return "npg_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(12))
 
-    def _new_branch(self, project: Json, name: str, parent: Json | None, protected: bool) -> Json:
+    def _new_branch(
+        self,
+        project: Json,
+        name: str,
+        parent: Json | None,
+        protected: bool,
+        *,
+        init_source: str = "parent-data",
+    ) -> Json:
         branch_id = f"br-{_words(self.rng)}-{_suffix(self.rng)}"
         now = self.stamp()
         branch: Json = {
@@ -408,11 +421,14 @@ class NeonModels:
             "created_at": now,
             "updated_at": now,
         }
-        if parent is not None:
+        if parent is not None and init_source == "schema-only":
+            # A new root branch: the schema comes from `parent_id`, but it is no child of it.
+            branch["init_source"] = init_source
+        elif parent is not None:
             branch["parent_id"] = parent["id"]
             branch["parent_lsn"] = "0/1F2C3D8"
             branch["parent_timestamp"] = now
-            branch["init_source"] = "parent-data"
+            branch["init_source"] = init_source
         self.state["branches"][branch_id] = branch
         return branch
 
@@ -655,8 +671,17 @@ class NeonModels:
             if options.get("type") not in ("read_write", "read_only"):
                 raise BadRequest("invalid request: endpoint type must be read_write or read_only")
             self.check_compute(options, where="endpoints")
-        branch = self._new_branch(project, name, parent, bool(spec.get("protected", False)))
-        # A child branch starts with a copy of its parent's roles (same passwords) and databases.
+        init_source = spec.get("init_source", "parent-data")
+        if init_source not in INIT_SOURCES:
+            raise BadRequest(f"invalid request: init_source must be one of {', '.join(INIT_SOURCES)}")
+        expires_at = self.check_expires_at(spec["expires_at"]) if spec.get("expires_at") is not None else None
+        branch = self._new_branch(
+            project, name, parent, bool(spec.get("protected", False)), init_source=init_source
+        )
+        if expires_at is not None:
+            self._set_expiry(branch, expires_at)
+        # A child branch starts with a copy of its parent's roles (same passwords) and databases; a
+        # schema-only branch too (roles and databases are schema), only without the data.
         for role in self.roles_of(parent["id"]):
             self._new_role(branch["id"], role["name"], role["_password"])
         for database in self.databases_of(parent["id"]):
@@ -695,6 +720,14 @@ class NeonModels:
             branch["name"] = name
         if "protected" in spec:
             branch["protected"] = bool(spec["protected"])
+        if "expires_at" in spec:
+            if spec["expires_at"] is None:
+                for key in ("expires_at", "ttl_interval_seconds", "_expires"):
+                    branch.pop(key, None)
+            else:
+                if branch["default"]:
+                    raise BadRequest("the default branch cannot have an expiration time")
+                self._set_expiry(branch, self.check_expires_at(spec["expires_at"]))
         branch["updated_at"] = self.stamp()
         return {"branch": public(branch), "operations": []}
 
@@ -713,12 +746,53 @@ class NeonModels:
         ]
         actions.append(("delete_timeline", branch_id, None))
         operations = self.schedule(project_id, actions)
-        for endpoint in endpoints:
-            del self.state["endpoints"][endpoint["id"]]
+        self._drop_branch(branch_id)
+        return {"branch": public(branch), "operations": operations}
+
+    # -- branch expiry --------------------------------------------------------------------------------------
+    def check_expires_at(self, value: Any) -> float:
+        """An `expires_at` as Neon takes it: RFC 3339 to the second, in the future, at most 30 days ahead."""
+        if not isinstance(value, str) or not EXPIRES_AT_RE.match(value):
+            raise BadRequest(
+                "invalid request: expires_at must be an RFC 3339 timestamp with precision up to seconds, "
+                "such as 2025-06-09T18:02:16Z"
+            )
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        if moment <= self.now():
+            raise BadRequest("expires_at must be in the future")
+        if moment > self.now() + MAX_EXPIRY_SECONDS:
+            raise BadRequest("expires_at must be at most 30 days in the future")
+        return moment
+
+    def _set_expiry(self, branch: Json, moment: float) -> None:
+        branch["expires_at"] = self.stamp(moment)
+        branch["ttl_interval_seconds"] = int(moment - self.now())
+        branch["_expires"] = moment
+
+    def expire_branches(self) -> None:
+        """Neon's background job: a branch whose `expires_at` has passed (emulated clock) is deleted with
+        its computes, roles and databases. A branch that still has children waits for them to go."""
+        now = self.now()
+        while True:
+            due = [
+                b
+                for b in self.state["branches"].values()
+                if b.get("_expires") is not None
+                and b["_expires"] <= now
+                and not any(c.get("parent_id") == b["id"] for c in self.state["branches"].values())
+            ]
+            if not due:
+                return
+            for branch in due:
+                self._drop_branch(branch["id"])
+
+    def _drop_branch(self, branch_id: str) -> None:
+        self.state["endpoints"] = {
+            k: v for k, v in self.state["endpoints"].items() if v["branch_id"] != branch_id
+        }
         for table in ("roles", "databases"):
             self.state[table] = {k: v for k, v in self.state[table].items() if v["branch_id"] != branch_id}
-        del self.state["branches"][branch_id]
-        return {"branch": public(branch), "operations": operations}
+        self.state["branches"].pop(branch_id, None)
 
     # -- endpoints ------------------------------------------------------------------------------------------
     def create_endpoint(self, project_id: str, spec: Json) -> Json:

@@ -302,6 +302,25 @@ class RailwayModel:
             )
             for schedule in self.where("backupSchedules", volumeInstanceId=volume_instance["id"]):
                 self._add_backup_schedule(copied["id"], schedule["kind"])
+        # Networking is configuration too: the fork gets Railway domains and TCP proxies of its own (new
+        # names and proxy ports, same target ports). A custom domain names one environment's service, so it
+        # stays with the source.
+        for service_domain in self.where("serviceDomains", environmentId=source["id"]):
+            self.create_service_domain(
+                {
+                    "serviceId": service_domain["serviceId"],
+                    "environmentId": target["id"],
+                    "targetPort": service_domain.get("targetPort"),
+                }
+            )
+        for proxy in self.where("tcpProxies", environmentId=source["id"]):
+            self.create_tcp_proxy(
+                {
+                    "serviceId": proxy["serviceId"],
+                    "environmentId": target["id"],
+                    "applicationPort": proxy["applicationPort"],
+                }
+            )
         if deploy:
             for instance in self.where("serviceInstances", environmentId=target["id"]):
                 if instance.get("source"):

@@ -38,5 +38,9 @@ class ProjectNotFound(NotFound):
         super().__init__("Project not found")
 
 
+class Conflict(SupabaseError):
+    status = 409
+
+
 class TooManyRequests(SupabaseError):
     status = 429

@@ -32,6 +32,8 @@ TIMINGS = {
     "services_ready_seconds": 15.0,  # services after the project reports ACTIVE_HEALTHY
     "resize_seconds": 60.0,
     "delete_seconds": 10.0,  # GOING_DOWN before the project is gone
+    "branch_migrations_seconds": 10.0,  # a branch's RUNNING_MIGRATIONS once its project is up
+    "branch_functions_seconds": 5.0,  # then MIGRATIONS_PASSED until FUNCTIONS_DEPLOYED
 }
 
 DEFAULT_NETWORK = {"dbAllowedCidrs": ["0.0.0.0/0"], "dbAllowedCidrsV6": ["::/0"]}
@@ -233,7 +235,9 @@ class SupabaseState:
         projects = {}
         for ref, project in self.projects.items():
             shown = {
-                k: v for k, v in project.items() if k not in ("api_keys", "jwt_secret", "db_pass_sha256")
+                k: v
+                for k, v in project.items()
+                if k not in ("api_keys", "jwt_secret", "db_pass_sha256", "branch_db_pass")
             }
             shown["auth"] = {
                 k: ("********" if k in AUTH_SECRET_KEYS and v is not None else v)

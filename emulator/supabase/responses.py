@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from emulator.core.vendor import EmuRequest, EmuResponse
 from emulator.supabase.auth_defaults import AUTH_CONFIG_DEFAULTS, AUTH_SECRET_KEYS, AUTH_UPDATABLE
+from emulator.supabase.branches import BranchResponses
 from emulator.supabase.catalog import AVAILABLE_ADDONS
 from emulator.supabase.exceptions import BadRequest, NotFound, ProjectNotFound
 from emulator.supabase.models import HEALTH_SERVICES, TIMINGS, SupabaseState, iso, sha256_hex
@@ -152,7 +152,7 @@ def ok(body: Any = None, status: int = 200) -> EmuResponse:
     return EmuResponse(status=status, body=body)
 
 
-class SupabaseResponses:
+class SupabaseResponses(BranchResponses):
     def __init__(self, app: EmulatorApp, state: SupabaseState) -> None:
         self.app = app
         self.state = state
@@ -368,6 +368,7 @@ class SupabaseResponses:
         self.state.start_transition(
             project, self.clock, "GOING_DOWN", [["REMOVED", self.timings()["delete_seconds"]]]
         )
+        self.remove_all_branches(project)
         # Deletion accepted: the project no longer counts as live, though it is listed until it is gone.
         project["deleted"] = True
         project["deleted_at"] = iso(self.clock.now())
@@ -782,39 +783,3 @@ class SupabaseResponses:
             raise BadRequest("Invalid schedule_for format")
         project["backup_schedule"] = {"schedule_for": schedule, "updated_at": iso(self.clock.now())}
         return ok(dict(project["backup_schedule"]))
-
-    # -- branches (listing and creation only) ------------------------------------------------------------
-    def list_branches(self, req: EmuRequest, params: dict[str, str]) -> EmuResponse:
-        return ok(list(self._project(params)["branches"]))
-
-    def create_branch(self, req: EmuRequest, params: dict[str, str]) -> EmuResponse:
-        project = self._project(params)
-        body = _object_body(req)
-        name = body.get("branch_name")
-        if not isinstance(name, str) or not name:
-            raise BadRequest("branch_name should not be empty")
-        now = iso(self.clock.now())
-        branch = {
-            "id": str(uuid.uuid4()),
-            "name": name,
-            "project_ref": self.state.create_project(
-                clock=self.clock,
-                timings=self.timings(),
-                name=name,
-                organization_slug=project["organization_slug"],
-                region=str(body.get("region") or project["region"]),
-                db_pass=uuid.uuid4().hex,
-                instance_size="micro",
-            )["ref"],
-            "parent_project_ref": project["ref"],
-            "is_default": bool(body.get("is_default", False)),
-            "persistent": bool(body.get("persistent", False)),
-            "status": "CREATING_PROJECT",
-            "created_at": now,
-            "updated_at": now,
-            "with_data": bool(body.get("with_data", False)),
-        }
-        if isinstance(body.get("git_branch"), str):
-            branch["git_branch"] = body["git_branch"]
-        project["branches"].append(branch)
-        return ok(branch, 201)

@@ -50,6 +50,11 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("PATCH", "/v1/projects/{ref}/database/backups/schedule", "v1-update-backup-schedule", "update_schedule"),
     ("GET", "/v1/projects/{ref}/branches", "v1-list-all-branches", "list_branches"),
     ("POST", "/v1/projects/{ref}/branches", "v1-create-a-branch", "create_branch"),
+    ("DELETE", "/v1/projects/{ref}/branches", "v1-disable-preview-branching", "disable_branching"),
+    ("GET", "/v1/projects/{ref}/branches/{name}", "v1-get-a-branch", "get_branch_by_name"),
+    ("GET", "/v1/branches/{branch_id_or_ref}", "v1-get-a-branch-config", "get_branch"),
+    ("PATCH", "/v1/branches/{branch_id_or_ref}", "v1-update-a-branch-config", "update_branch"),
+    ("DELETE", "/v1/branches/{branch_id_or_ref}", "v1-delete-a-branch", "delete_branch"),
 )
 
 _COMPILED = tuple(

@@ -174,6 +174,12 @@ class BranchInputs(_Inputs):
     # Unset = the project's default branch.
     parent_id: str | None = Field(default=None, pattern=ID_PATTERN)
     protected: bool = False
+    # Neon deletes the branch at this time (RFC 3339, seconds precision): a pull request's safety net.
+    expires_at: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$"
+    )
+    # `parent-data` (Neon's default) copies the parent's data; `schema-only` only its schema.
+    init_source: Literal["parent-data", "schema-only"] | None = None
 
 
 class EndpointInputs(_ComputeInputs):
@@ -616,7 +622,7 @@ BRANCH_OUTPUTS = ("branch_id", "default")
 class BranchProvider(NeonProvider):
     Inputs = BranchInputs
     kind = "branch"
-    replace_keys = frozenset({"project_id", "parent_id"})
+    replace_keys = frozenset({"project_id", "parent_id", "init_source"})
     vendor_default_keys = frozenset({"parent_id"})
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
@@ -626,6 +632,10 @@ class BranchProvider(NeonProvider):
         body: Json = {"name": inputs.name, "protected": inputs.protected}
         if inputs.parent_id:
             body["parent_id"] = inputs.parent_id
+        if inputs.expires_at:
+            body["expires_at"] = inputs.expires_at
+        if inputs.init_source:
+            body["init_source"] = inputs.init_source
         with about(self.kind, inputs.name), project_lock(project_id):
             try:
                 created = client.create_project_branch(project_id, body)
@@ -662,9 +672,10 @@ class BranchProvider(NeonProvider):
         inputs: BranchInputs = _inputs(BranchInputs, news)
         client = self.client()
         with about(self.kind, inputs.name), project_lock(inputs.project_id):
-            response = client.update_project_branch(
-                inputs.project_id, id_, {"name": inputs.name, "protected": inputs.protected}
-            )
+            body: Json = {"name": inputs.name, "protected": inputs.protected}
+            if inputs.expires_at or olds.get("expires_at"):
+                body["expires_at"] = inputs.expires_at  # None clears it
+            response = client.update_project_branch(inputs.project_id, id_, body)
             self.wait_for_operations(
                 inputs.project_id, response.get("operations"), f"neon branch {inputs.name}"
             )
@@ -1055,6 +1066,8 @@ class BranchArgs:
     name: pulumi.Input[str]
     parent_id: pulumi.Input[str] | None = None  # default: the project's default branch; change replaces
     protected: pulumi.Input[bool] | None = None
+    expires_at: pulumi.Input[str] | None = None  # RFC 3339: Neon deletes the branch then
+    init_source: pulumi.Input[str] | None = None  # parent-data (default) or schema-only; change replaces
 
 
 class Branch(dynamic.Resource, module="neon", name="Branch"):

@@ -472,11 +472,27 @@ class RailwayClient:
         return result
 
     def environment_create(
-        self, *, project_id: str, name: str, source_environment_id: str | None = None
+        self,
+        *,
+        project_id: str,
+        name: str,
+        source_environment_id: str | None = None,
+        ephemeral: bool | None = None,
+        skip_initial_deploys: bool | None = None,
     ) -> dict[str, Any]:
+        """A new environment; with `source_environment_id` a fork of that one (its services, settings and
+        variables copied; with `skip_initial_deploys` nothing deploys until asked)."""
         result: dict[str, Any] = self.execute(
             "environmentCreate",
-            {"input": {"projectId": project_id, "name": name, "sourceEnvironmentId": source_environment_id}},
+            {
+                "input": {
+                    "projectId": project_id,
+                    "name": name,
+                    "sourceEnvironmentId": source_environment_id,
+                    "ephemeral": ephemeral,
+                    "skipInitialDeploys": skip_initial_deploys,
+                }
+            },
         )
         return result
 

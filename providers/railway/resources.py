@@ -317,11 +317,15 @@ class EnvironmentInputs(BaseModel):
     project_id: str = Field(min_length=1)
     name: str = Field(min_length=1, max_length=64)
     source_environment_id: str | None = Field(default=None, min_length=1)
+    # A pull request's environment: Railway lists it as ephemeral; with skip_initial_deploys a fork deploys
+    # nothing until asked, so its variables can be overridden first.
+    ephemeral: bool | None = None
+    skip_initial_deploys: bool | None = None
 
 
 class EnvironmentProvider(RailwayProvider):
     Inputs = EnvironmentInputs
-    replace_keys = frozenset({"project_id", "source_environment_id"})
+    replace_keys = frozenset({"project_id", "source_environment_id", "ephemeral"})
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: EnvironmentInputs = self.parse(props)
@@ -331,6 +335,8 @@ class EnvironmentProvider(RailwayProvider):
                 project_id=inputs.project_id,
                 name=inputs.name,
                 source_environment_id=inputs.source_environment_id,
+                ephemeral=inputs.ephemeral,
+                skip_initial_deploys=inputs.skip_initial_deploys,
             ),
             lambda: [
                 e for e in client.project(inputs.project_id)["environments"] if e.get("name") == inputs.name
@@ -368,6 +374,8 @@ class EnvironmentArgs:
     project_id: pulumi.Input[str]
     name: pulumi.Input[str]
     source_environment_id: pulumi.Input[str] | None = None
+    ephemeral: pulumi.Input[bool] | None = None
+    skip_initial_deploys: pulumi.Input[bool] | None = None
 
 
 class Environment(dynamic.Resource, module="railway", name="Environment"):
@@ -594,6 +602,8 @@ class ServiceInstanceInputs(BaseModel):
     memory_gb: float | None = Field(default=None, gt=0, le=256)
     deploy: bool = True
     deploy_timeout_seconds: float = Field(default=DEFAULT_DEPLOY_TIMEOUT, gt=0, le=6 * 3600)
+    # The image this environment's instance runs (a pull request's build); unset = the service's source.
+    source_image: str | None = Field(default=None, min_length=1)
 
     @field_validator("regions")
     @classmethod
@@ -692,6 +702,8 @@ class ServiceInstanceProvider(RailwayProvider):
                 "create the service in that environment first"
             )
         settings = {api: getattr(inputs, key) for key, api in _INSTANCE_SETTINGS.items()}
+        if inputs.source_image:
+            settings["source"] = {"image": inputs.source_image}
         if inputs.regions:
             existing = _settings_from_config(current)["regions"] or {}
             region_config: dict[str, Any] = {r: CLEAR for r in existing if r not in inputs.regions}
@@ -711,6 +723,8 @@ class ServiceInstanceProvider(RailwayProvider):
             before, after = getattr(old, key), getattr(new, key)
             if before != after:
                 settings[api] = CLEAR if after is None else after
+        if old.source_image != new.source_image and new.source_image:
+            settings["source"] = {"image": new.source_image}
         if old.regions != new.regions:
             if new.regions:
                 config: dict[str, Any] = {r: CLEAR for r in (old.regions or {}) if r not in new.regions}
@@ -842,6 +856,7 @@ def _settings_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
         "watch_patterns": build.get("watchPatterns") or None,
         "vcpus": containers.get("cpu"),
         "memory_gb": round(memory / 1024**3, 3) if isinstance(memory, int | float) else None,
+        "source_image": source.get("image"),
     }
     return {k: (None if v == "" else v) for k, v in settings.items()}
 
@@ -871,6 +886,7 @@ class ServiceInstanceArgs:
     memory_gb: pulumi.Input[float] | None = None
     deploy: pulumi.Input[bool] | None = None
     deploy_timeout_seconds: pulumi.Input[float] | None = None
+    source_image: pulumi.Input[str] | None = None
 
 
 class ServiceInstance(dynamic.Resource, module="railway", name="ServiceInstance"):
@@ -1025,6 +1041,8 @@ class ServiceDomainInputs(BaseModel):
     service_id: str = Field(min_length=1)
     environment_id: str = Field(min_length=1)
     target_port: int | None = Field(default=None, ge=1, le=65535)
+    # A forked environment already has a Railway domain of its own for the service: use it, not a second.
+    adopt_existing: bool | None = None
 
 
 class ServiceDomainProvider(RailwayProvider):
@@ -1033,15 +1051,38 @@ class ServiceDomainProvider(RailwayProvider):
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs: ServiceDomainInputs = self.parse(props)
-        domain = self.client().service_domain_create(
-            service_id=inputs.service_id, environment_id=inputs.environment_id, target_port=inputs.target_port
-        )
+        domain = self._existing(inputs) if inputs.adopt_existing else None
+        if domain is None:
+            domain = self.client().service_domain_create(
+                service_id=inputs.service_id,
+                environment_id=inputs.environment_id,
+                target_port=inputs.target_port,
+            )
         outs = {
             **self.inputs(props),
             "domain": domain.get("domain"),
             "url": f"https://{domain.get('domain')}",
         }
         return dynamic.CreateResult(str(domain["id"]), outs)
+
+    def _existing(self, inputs: ServiceDomainInputs) -> dict[str, Any] | None:
+        """The service's Railway domain in this environment, if it has one (a fork's own), pointed at
+        `target_port`."""
+        client = self.client()
+        instance = client.service_instance(service_id=inputs.service_id, environment_id=inputs.environment_id)
+        domains = (instance.get("domains") or {}).get("serviceDomains") or []
+        if not domains:
+            return None
+        found: dict[str, Any] = domains[0]
+        if inputs.target_port is not None and found.get("targetPort") != inputs.target_port:
+            client.service_domain_update(
+                service_domain_id=str(found["id"]),
+                service_id=inputs.service_id,
+                environment_id=inputs.environment_id,
+                domain=str(found.get("domain")),
+                target_port=inputs.target_port,
+            )
+        return found
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         new: ServiceDomainInputs = self.parse(news)
@@ -1085,6 +1126,7 @@ class ServiceDomainArgs:
     service_id: pulumi.Input[str]
     environment_id: pulumi.Input[str]
     target_port: pulumi.Input[int] | None = None
+    adopt_existing: pulumi.Input[bool] | None = None
 
 
 class ServiceDomain(dynamic.Resource, module="railway", name="ServiceDomain"):

@@ -1,5 +1,6 @@
 """Supabase Management API: the typed client and the dynamic resources built on it."""
 
+from providers.supabase.branch import Branch, BranchArgs, BranchFailedError, BranchProvider
 from providers.supabase.client import INSTANCE_SIZES, PITR_DAYS, REGIONS, SupabaseClient
 from providers.supabase.resources import (
     ACCESS_TOKEN,
@@ -46,6 +47,10 @@ __all__ = [
     "BackupPolicy",
     "BackupPolicyArgs",
     "BackupPolicyProvider",
+    "Branch",
+    "BranchArgs",
+    "BranchFailedError",
+    "BranchProvider",
     "NetworkRestrictions",
     "NetworkRestrictionsArgs",
     "NetworkRestrictionsProvider",

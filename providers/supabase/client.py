@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NotRequired, TypedDict, cast
+from urllib.parse import quote
 
 import httpx
 
@@ -256,6 +257,77 @@ class SupabaseClient:
             params={"reveal": "true" if reveal else "false"},
         )
         return cast(list[ApiKey], self._json(response))
+
+    # -- branches (preview environments) -----------------------------------------------------------------
+    def create_branch(self, parent_ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a branch of `parent_ref` (201 BranchResponse: its own `project_ref`). Not safe to repeat."""
+        response = self.http.request(
+            "POST",
+            f"/v1/projects/{parent_ref}/branches",
+            operation="v1-create-a-branch",
+            json_body=dict(body),
+            safe=False,
+        )
+        return cast(dict[str, Any], self._json(response))
+
+    def list_branches(self, parent_ref: str) -> list[dict[str, Any]]:
+        response = self.http.request(
+            "GET", f"/v1/projects/{parent_ref}/branches", operation="v1-list-all-branches"
+        )
+        return cast(list[dict[str, Any]], self._json(response) or [])
+
+    def get_branch(self, parent_ref: str, name: str) -> dict[str, Any] | None:
+        """The parent's branch named `name` (BranchResponse, with its status), or None on 404."""
+        try:
+            response = self.http.request(
+                "GET",
+                f"/v1/projects/{parent_ref}/branches/{quote(name, safe='')}",
+                operation="v1-get-a-branch",
+            )
+        except ApiError as exc:
+            if exc.is_not_found:
+                return None
+            raise
+        return cast(dict[str, Any], self._json(response))
+
+    def get_branch_config(self, branch_ref: str) -> dict[str, Any] | None:
+        """The branch's database (BranchDetailResponse: status, db_host, db_port, db_user, db_pass), or None
+        when the API answers 404."""
+        try:
+            response = self.http.request(
+                "GET", f"/v1/branches/{branch_ref}", operation="v1-get-a-branch-config"
+            )
+        except ApiError as exc:
+            if exc.is_not_found:
+                return None
+            raise
+        return cast(dict[str, Any], self._json(response))
+
+    def update_branch(self, branch_ref: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        response = self.http.request(
+            "PATCH",
+            f"/v1/branches/{branch_ref}",
+            operation="v1-update-a-branch-config",
+            json_body=dict(changes),
+            safe=True,
+        )
+        return cast(dict[str, Any], self._json(response))
+
+    def delete_branch(self, branch_ref: str) -> bool:
+        """Delete now (`force=true`, the API's default); False when it was already gone."""
+        try:
+            self.http.request(
+                "DELETE",
+                f"/v1/branches/{branch_ref}",
+                operation="v1-delete-a-branch",
+                params={"force": "true"},
+                safe=True,
+            )
+        except ApiError as exc:
+            if exc.is_not_found:
+                return False
+            raise
+        return True
 
     # -- database --------------------------------------------------------------------------------------
     def update_database_password(self, ref: str, password: str) -> None:
