@@ -6,6 +6,7 @@
     python -m localengine refresh --stack dev [--yes] [--preview-only] [--expect-no-changes]
     python -m localengine destroy --stack dev [--yes]
     python -m localengine stack output [NAME] --stack dev [--json] [--show-secrets]
+    python -m localengine stack export|import --stack dev [--file FILE]
     python -m localengine stack init pr-7 --copy-config-from staging [--base-config-file F] [--config-file F]
     python -m localengine stack rm pr-7 [--yes] [--force] [--preserve-config]
     python -m localengine config set [--secret] KEY VALUE --stack dev
@@ -32,6 +33,7 @@ from localengine.policy_config import PolicyConfigError
 from localengine.project import Project, ProjectError, load_stack_config, read_stack_file, set_config_value
 from localengine.secrets import PassphraseSecretsManager, SecretsError, passphrase_from_env
 from localengine.stacks import init_stack, remove_stack
+from localengine.state import StateError
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -108,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if name in ("preview", "up"):
             sub.add_argument("--show-sames", action="store_true", help="also show unchanged resources")
+            sub.add_argument(
+                "--diff", action="store_true", help="show old and new values of each changed property"
+            )
     stack = commands.add_parser("stack", help="stack outputs")
     stack_commands = stack.add_subparsers(dest="stack_command", required=True)
     output = stack_commands.add_parser("output", help="print the stack's outputs")
@@ -115,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(output)
     output.add_argument("--json", "-j", action="store_true")
     output.add_argument("--show-secrets", action="store_true")
+    export = stack_commands.add_parser("export", help="write the stack's state as `pulumi stack export` does")
+    _add_common(export)
+    export.add_argument("--file", type=Path, help="write to FILE instead of stdout")
+    import_ = stack_commands.add_parser("import", help="replace the stack's state with a `stack export`")
+    _add_common(import_)
+    import_.add_argument("--file", type=Path, help="read FILE instead of stdin")
     init = stack_commands.add_parser(
         "init", help="create a stack (`--copy-config-from` copies a stack's config)"
     )
@@ -196,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except (ProjectError, SecretsError, PolicyConfigError) as exc:
+    except (ProjectError, SecretsError, PolicyConfigError, StateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -277,7 +288,11 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.command == "preview":
         result = engine.up(
-            preview=True, parallel=args.parallel, json_output=args.json, show_sames=args.show_sames
+            preview=True,
+            parallel=args.parallel,
+            json_output=args.json,
+            show_sames=args.show_sames,
+            show_diff=args.diff,
         )
         return _exit_code(result, args)
     if args.command == "up":
@@ -287,7 +302,7 @@ def _run(args: argparse.Namespace) -> int:
         # when a mandatory policy fails in it.
         if engine.policy_packs and args.yes and not engine.up(preview=True, parallel=args.parallel).ok:
             return 1
-        result = engine.up(parallel=args.parallel, show_sames=args.show_sames)
+        result = engine.up(parallel=args.parallel, show_sames=args.show_sames, show_diff=args.diff)
         return _exit_code(result, args)
     if args.command == "refresh":
         if not args.preview_only and not _confirm(engine, "refresh", args):
@@ -298,6 +313,23 @@ def _run(args: argparse.Namespace) -> int:
         if not _confirm(engine, "destroy", args):
             return 1
         return 0 if engine.destroy(parallel=args.parallel).ok else 1
+    if args.command == "stack" and args.stack_command == "export":
+        text = json.dumps(engine.export_state(), indent=4) + "\n"
+        if args.file:
+            args.file.write_text(text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.command == "stack" and args.stack_command == "import":
+        raw = args.file.read_text() if args.file else sys.stdin.read()
+        try:
+            document = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            print(f"error: could not read the deployment as JSON: {exc}", file=sys.stderr)
+            return 1
+        engine.import_state(document)
+        print("Import complete.")
+        return 0
     if args.command == "stack":
         outputs = render_outputs(engine.outputs(), show_secrets=args.show_secrets)
         if args.name:

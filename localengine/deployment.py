@@ -150,18 +150,26 @@ class Deployment:
         self.pending_ops: list[PendingOperation] = []
         self.deleted: set[str] = set()  # old URNs deleted during the run (delete-before-replace)
         self.aliased: dict[str, str] = {}  # new URN -> old URN it took over
+        self.alias_urns: dict[str, list[str]] = {}  # new URN -> the URNs it may have had before
+        self.replaced_dependents: set[str] = set()  # old URNs replaced because a DBR replaced theirs
         self.errors: list[EngineError] = []
         self.failed = False
         self.outputs: dict[str, Any] = {}
         self.events: list[StepEvent] = []
         self.analyzer: Analyzer | None = None
         self._interrupted = list(old.pending_operations)
+        # Creates the last run started and never recorded: kept in state (Pulumi's pending_operations)
+        # until this run resolves them, by adoption or by a create.
+        self.pending_creates: dict[str, ResourceState] = {
+            op.resource.urn: op.resource for op in old.pending_operations if op.type == "creating"
+        }
         for op in self._interrupted:
             if op.type == "creating":
                 sink.diagnostic(
                     "warning",
-                    f"the last run was interrupted while creating {op.resource.urn}; it was not recorded "
-                    "in state, so it will be created again (if the vendor made it, remove that copy)",
+                    f"the last run was interrupted while creating {op.resource.urn} (a pending create): "
+                    "the vendor may have made it. This run asks its provider for it (by name, or by the "
+                    "id it was about to record) and adopts what it finds; it creates it only if not found",
                     op.resource.urn,
                 )
             else:
@@ -178,7 +186,8 @@ class Deployment:
             taken = set(self.news) | self.deleted | set(self.aliased.values())
             resources += [self.olds[u] for u in self.old_order if u not in taken and u in self.olds]
             resources += self.pending_deletes
-            return Snapshot(resources=_ordered(resources), pending_operations=list(self.pending_ops))
+            carried = [PendingOperation(r, "creating") for r in self.pending_creates.values()]
+            return Snapshot(resources=_ordered(resources), pending_operations=[*carried, *self.pending_ops])
 
     def save(self) -> None:
         if not self.preview:
@@ -208,9 +217,11 @@ class Deployment:
             self.registered.add(urn)
             if self.failed:
                 raise StepSkipped("skipped: an earlier step failed", urn)
+            aliases = self._with_parent_aliases(goal)
+            self.alias_urns[urn] = aliases
             old = self.olds.get(urn)
             if old is None:
-                for alias in goal.alias_urns:
+                for alias in aliases:
                     if alias in self.olds and alias not in self.registered:
                         old = self.olds[alias]
                         self.aliased[urn] = alias
@@ -235,6 +246,18 @@ class Deployment:
         Pulumi's engine does before it stops)."""
         with self._idle:
             self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
+    def _with_parent_aliases(self, goal: Goal) -> list[str]:
+        """The goal's alias URNs plus those it inherits: its URN under each URN its parent may have had
+        (the engine does this for SDKs that send alias specs: rename, retype or re-parent a component
+        and its children keep their state)."""
+        aliases = list(goal.alias_urns)
+        for parent_alias in self.alias_urns.get(goal.parent, []):
+            for name in dict.fromkeys([goal.name, *(a.rsplit("::", 1)[-1] for a in goal.alias_urns)]):
+                inherited = make_urn(self.stack, self.project, parent_alias, goal.type, name)
+                if inherited not in aliases:
+                    aliases.append(inherited)
+        return aliases
 
     def read_stack_reference(
         self, *, name: str, parent: str, stack: str, dependencies: list[str]
@@ -290,7 +313,6 @@ class Deployment:
             retain_on_delete=goal.retain_on_delete,
             ignore_changes=list(goal.ignore_changes),
             replace_on_changes=list(goal.replace_on_changes),
-            delete_before_replace=bool(goal.delete_before_replace),
             created=old.created if old else now_iso(),
             modified=old.modified if old else now_iso(),
         )
@@ -365,6 +387,8 @@ class Deployment:
         new.inputs = checked
         if old is None:
             return self._create(urn, goal, provider, new)
+        if old.pending_replacement or urn in self.replaced_dependents:
+            return self._recreate(urn, goal, provider, old, new)
         diff = self._diff(urn, goal, provider, old, checked)
         if diff.changes != "some":
             new.outputs = dict(old.outputs)
@@ -403,6 +427,10 @@ class Deployment:
                 diff.detailed_diff = detailed_diff(old.inputs, checked)
             else:
                 diff.changes = "none"
+        elif diff.changes == "some" and not diff.changed_keys:
+            # A provider that says "changed" without saying what (dynamic providers): the engine's own
+            # diff of the inputs gives the step its diffReasons.
+            diff.changed_keys = changed_keys(old.inputs, checked)
         if diff.changes == "some" and goal.replace_on_changes:
             paths = [parse_path(p) for p in goal.replace_on_changes]
             if diff.detailed_diff is not None:
@@ -432,16 +460,22 @@ class Deployment:
             new=new,
             diff_reasons=list(diff.changed_keys),
             replace_reasons=list(diff.replaces),
-            detailed_diff=diff.detailed_diff,
+            # An update the provider did not detail gets the inputs' property diff (a replace keeps the
+            # provider's answer: the replaceReasons say why).
+            detailed_diff=diff.detailed_diff
+            if diff.detailed_diff is not None or op != "update"
+            else (detailed_diff(old.inputs, new.inputs) or None),
             display_keys=self._display_keys(old, new.inputs, diff),
         )
 
     def _display_keys(self, old: ResourceState, new_inputs: dict[str, Any], diff: DiffResult) -> list[str]:
         if diff.detailed_diff:
-            return sorted(diff.detailed_diff)
-        if diff.changed_keys:
-            return diff.changed_keys
-        return [k for k in changed_keys(old.inputs, new_inputs) if k != "__provider"]
+            keys = sorted(diff.detailed_diff)
+        elif diff.changed_keys:
+            keys = diff.changed_keys
+        else:
+            keys = changed_keys(old.inputs, new_inputs)
+        return [k for k in keys if k != "__provider"]
 
     def _run_op(self, op: str, urn: str, type_: str, call: Callable[[], Any]) -> tuple[Any, float]:
         self.sink.step_started(op, urn, type_)
@@ -509,6 +543,8 @@ class Deployment:
         event = StepEvent("create", urn, goal.type, new=new)
         if self.preview:
             return self._planned(new, event, "")
+        if urn in self.pending_creates and self._adopt_pending_create(urn, goal, provider, new, event):
+            return urn, new.id, new.outputs
         pending = self._pending(replace(new, outputs={}), "creating")
         (id_, outs), took = self._call_provider(
             "create", event, pending, lambda: provider.create(urn, new.inputs)
@@ -518,6 +554,37 @@ class Deployment:
         new.created = new.modified = now_iso()
         self._commit(pending, new, event, took)
         return urn, id_, new.outputs
+
+    def _adopt_pending_create(
+        self, urn: str, goal: Goal, provider: Provider, new: ResourceState, event: StepEvent
+    ) -> bool:
+        """A create the last run left pending: ask the provider's `read` for what it may have made (the id
+        it was about to record, if any, else empty: the provider looks by name or unique key). Found: it
+        is recorded as created, and no second one is made. Not found: the caller creates it."""
+        prior = self.pending_creates[urn]
+        try:
+            result, took = self._run_op(
+                "read", urn, goal.type, lambda: provider.read(urn, prior.id, new.inputs, new.inputs)
+            )
+        except ProviderError as exc:
+            self.sink.diagnostic(
+                "warning", f"could not look for what the interrupted create made ({exc}); creating it", urn
+            )
+            result = None
+        with self._lock:
+            self.pending_creates.pop(urn, None)
+        if result is None or not result.id:
+            return False
+        new.id = result.id
+        new.outputs = mark_secret_outputs(result.outputs, goal.additional_secret_outputs)
+        new.created = new.modified = now_iso()
+        self.sink.diagnostic("info", f"adopted {result.id}, made by the interrupted create", urn)
+        with self._lock:
+            self.news[urn] = new
+        self.save()
+        event.duration = took
+        self._emit(event)
+        return True
 
     def _update(
         self,
@@ -556,11 +623,15 @@ class Deployment:
         event = self._change_event("replace", goal, old, new, diff)
         new.id = ""
         new.created = new.modified = now_iso()
+        dependents = self._dependents_to_replace(old) if delete_before_replace else []
+        with self._lock:
+            # Each is replaced when it registers (shown as replaced, as Pulumi shows them).
+            self.replaced_dependents.update(d.urn for d in dependents)
         if self.preview:
             return self._planned(new, event, "")
         started = time.monotonic()
         if delete_before_replace:
-            for dependent in self._dependents_to_replace(old):
+            for dependent in dependents:
                 self._delete_one(dependent, replacing=True)
             self._delete_one(old, replacing=True)
         pending = self._pending(replace(new, outputs={}), "creating")
@@ -576,6 +647,36 @@ class Deployment:
             time.monotonic() - started,
             replaced=None if delete_before_replace else old,
         )
+        return urn, id_, new.outputs
+
+    def _recreate(
+        self, urn: str, goal: Goal, provider: Provider, old: ResourceState, new: ResourceState
+    ) -> tuple[str, str, dict[str, Any]]:
+        """The replacement of a resource deleted first: a dependent of a delete-before-replace, or one the
+        last run deleted and was interrupted before it created the replacement (`pendingReplacement`)."""
+        event = StepEvent(
+            "replace",
+            urn,
+            goal.type,
+            old=old,
+            new=new,
+            diff_reasons=changed_keys(old.inputs, new.inputs),
+            display_keys=[k for k in changed_keys(old.inputs, new.inputs) if k != "__provider"],
+        )
+        new.id = ""
+        new.created = new.modified = now_iso()
+        if self.preview:
+            return self._planned(new, event, "")
+        started = time.monotonic()
+        if not old.pending_replacement:
+            self._delete_one(old, replacing=True)
+        pending = self._pending(replace(new, outputs={}), "creating")
+        (id_, outs), _ = self._call_provider(
+            "create-replacement", event, pending, lambda: provider.create(urn, new.inputs)
+        )
+        new.id = id_
+        new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
+        self._commit(pending, new, event, time.monotonic() - started)
         return urn, id_, new.outputs
 
     def _dependents_to_replace(self, root: ResourceState) -> list[ResourceState]:
@@ -642,6 +743,7 @@ class Deployment:
             resource.custom
             and not resource.retain_on_delete
             and not resource.type.startswith(PROVIDER_PREFIX)
+            and not resource.pending_replacement  # already deleted (delete-before-replace)
             and resource.type != STACK_REFERENCE_TYPE
         ):
             pending = self._pending(resource, "deleting")
@@ -660,6 +762,10 @@ class Deployment:
         with self._lock:
             if any(r is resource for r in self.pending_deletes):
                 self.pending_deletes = [r for r in self.pending_deletes if r is not resource]
+            elif replacing and not resource.pending_replacement and resource.urn in self.olds:
+                # Deleted ahead of its replacement: kept in state, marked, until the replacement exists
+                # (Pulumi's pendingReplacement), so an interruption here loses nothing.
+                self.olds[resource.urn] = replace(resource, pending_replacement=True)
             else:
                 self.olds.pop(resource.urn, None)
                 self.deleted.add(resource.urn)

@@ -13,7 +13,7 @@ HIDDEN_OPS = ("create-replacement", "delete-replaced")
 
 
 # Checkpoint fields that the states in the preview document do not carry.
-STATE_ONLY_KEYS = ("pendingReplacement", "aliases", "deleteBeforeReplace", "created", "modified")
+STATE_ONLY_KEYS = ("pendingReplacement", "aliases", "created", "modified")
 
 
 def resource_v3(state: ResourceState) -> dict[str, Any]:
@@ -65,9 +65,24 @@ def preview_digest(
     if config:
         document["config"] = config
     document["steps"] = steps
-    document["diagnostics"] = [
-        {k: v for k, v in d.items() if v or k != "urn"} for d in diagnostics if d["severity"] != "debug"
-    ]
+    shown = [_diagnostic(d) for d in diagnostics if d["severity"] != "debug"]
+    if shown:
+        document["diagnostics"] = shown
     document["duration"] = int(duration_seconds * 1e9)
-    document["changeSummary"] = dict(summary)
+    if summary:
+        document["changeSummary"] = dict(summary)
     return document
+
+
+# The prefix Pulumi's diagnostics carry in the digest's message (pkg/diag: "error: ", "warning: ").
+PREFIXES = {"error": "error: ", "warning": "warning: "}
+
+
+def _diagnostic(diagnostic: dict[str, str]) -> dict[str, str]:
+    """A `previewDiagnostic`: the message with its severity's prefix and the engine's trailing newline,
+    uncoloured; empty fields omitted (`omitempty`)."""
+    message = PREFIXES.get(diagnostic["severity"], "") + diagnostic["message"]
+    if not message.endswith("\n"):
+        message += "\n"
+    out = {"urn": diagnostic.get("urn", ""), "message": message, "severity": diagnostic["severity"]}
+    return {k: v for k, v in out.items() if v}

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any, TextIO
 
 from localengine.deployment import PROVIDER_PREFIX, StepEvent
-from localengine.props import UNKNOWN, blind, contains_unknown, is_secret
+from localengine.props import UNKNOWN, blind, contains_unknown, is_secret, parse_path
 
 SYMBOLS = {
     "create": "+",
@@ -45,6 +45,7 @@ PRESENT = {
 SUMMARY_ORDER = ["create", "update", "delete", "replace"]
 HEARTBEAT_AFTER = 5.0
 HEARTBEAT_EVERY = 10.0
+PROGRESS_EVERY = 5.0  # at most one progress line per resource this often
 
 
 def _name(urn: str) -> str:
@@ -52,10 +53,19 @@ def _name(urn: str) -> str:
 
 
 class Display:
-    def __init__(self, out: TextIO | None = None, *, preview: bool, show_sames: bool = False) -> None:
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        *,
+        preview: bool,
+        show_sames: bool = False,
+        show_diff: bool = False,
+    ) -> None:
         self.out = out or sys.stdout
         self.preview = preview
         self.show_sames = show_sames
+        self.show_diff = show_diff
+        self._progress_last: dict[str, float] = {}
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._inflight: dict[str, tuple[str, str, float, float]] = {}
@@ -131,16 +141,29 @@ class Display:
         if event.retained:
             extra += " [retain]"
         self.print(f" {symbol:<2} {event.type} {_name(event.urn)} {status}{extra}")
+        if self.show_diff and event.old is not None and event.new is not None and not event.error:
+            for line in property_diff_lines(event.old.inputs, event.new.inputs, event.display_keys):
+                self.print(f"        {line}")
 
     def progress(self, line: str) -> None:
+        # Providers report what they wait on ("neon project acme-dev: ..."); the part before the first
+        # ": " names the resource. One line per resource every PROGRESS_EVERY seconds at most.
+        key = line.split(": ", 1)[0]
+        now = time.monotonic()
+        with self._lock:
+            last = self._progress_last.get(key)
+            if last is not None and now - last < PROGRESS_EVERY:
+                return
+            self._progress_last[key] = now
         self.print(f"    ... {line}")
 
     def diagnostic(self, severity: str, message: str, urn: str = "") -> None:
         self.diagnostics.append({"severity": severity, "message": message, "urn": urn})
         where = f" {urn}" if urn and severity in ("error", "warning") else ""
-        head = f"{severity}:{where}"
+        # Info (what the program prints, too) carries no prefix, as the CLI shows it.
+        head = "" if severity in ("info", "info#err") else f"{severity}:{where} "
         lines = message.splitlines() or [""]
-        self.print(f"    {head} {lines[0]}")
+        self.print(f"    {head}{lines[0]}")
         for line in lines[1:]:
             self.print(f"    {line}")
 
@@ -157,7 +180,16 @@ class Display:
         self.print("Outputs:")
         width = max(len(k) for k in outputs)
         for key in sorted(outputs):
-            self.print(f"    {key:<{width}}: {format_value(outputs[key])}")
+            value = outputs[key]
+            if isinstance(value, str) and "\n" in value:
+                # A multi-line string reads as its lines, as the CLI shows it, not as one escaped line.
+                first, *rest = value.split("\n")
+                self.print(f"    {key:<{width}}: {json.dumps(first)[:-1]}")
+                for line in rest[:-1]:
+                    self.print(f"    {'':<{width}}   {json.dumps(line)[1:-1]}")
+                self.print(f"    {'':<{width}}   {json.dumps(rest[-1])[1:]}")
+                continue
+            self.print(f"    {key:<{width}}: {format_value(value)}")
         self.print()
 
     def summary(self, *, failed: bool) -> None:
@@ -190,3 +222,37 @@ def format_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value)
     return json.dumps(blind(value), sort_keys=True).replace(UNKNOWN, "output<string>")
+
+
+def _value_at(props: dict[str, Any], path: str) -> Any:
+    node: Any = props
+    for part in parse_path(path):
+        if is_secret(node):
+            node = node.get("value")
+        found = (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if not found:
+            return _ABSENT
+        node = node[part]
+    return node
+
+
+_ABSENT = object()
+
+
+def property_diff_lines(old: dict[str, Any], new: dict[str, Any], paths: list[str]) -> list[str]:
+    """`--diff`: per changed property, `~ key: old => new` (`+ key: new` added, `- key: old` removed),
+    secrets as [secret], as the CLI's diff display."""
+    lines = []
+    for path in paths:
+        before, after = _value_at(old, path), _value_at(new, path)
+        if before is _ABSENT and after is _ABSENT:
+            continue
+        if before is _ABSENT:
+            lines.append(f"+ {path}: {format_value(after)}")
+        elif after is _ABSENT:
+            lines.append(f"- {path}: {format_value(before)}")
+        else:
+            lines.append(f"~ {path}: {format_value(before)} => {format_value(after)}")
+    return lines

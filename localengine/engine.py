@@ -17,11 +17,13 @@ from typing import Any, TextIO
 import pulumi
 
 from localengine.deployment import (
+    STACK_TYPE,
     UNBOUNDED,
     Deployment,
     EngineError,
     StepEvent,
     StepSkipped,
+    make_urn,
     protected_message,
 )
 from localengine.digest import preview_digest
@@ -38,9 +40,16 @@ from localengine.providers import Provider, ProviderError
 from localengine.providers.command import CommandProvider
 from localengine.providers.dynamic import DynamicProviderHost, prespawn
 from localengine.providers.random import RandomProvider
-from localengine.secrets import PassphraseSecretsManager
+from localengine.secrets import PassphraseSecretsManager, passphrase_from_env
 from localengine.stack_reference import stack_outputs_reader
-from localengine.state import Snapshot, StateStore
+from localengine.state import (
+    STATE_VERSION,
+    Snapshot,
+    StateError,
+    StateStore,
+    deserialize_deployment,
+    verify_deployment,
+)
 
 
 @dataclass
@@ -173,19 +182,27 @@ class Engine:
         parallel: int = UNBOUNDED,
         json_output: bool = False,
         show_sames: bool = False,
+        show_diff: bool = False,
     ) -> Result:
         try:
             with self._locked("update", preview):
                 return self._up(
-                    preview=preview, parallel=parallel, json_output=json_output, show_sames=show_sames
+                    preview=preview,
+                    parallel=parallel,
+                    json_output=json_output,
+                    show_sames=show_sames,
+                    show_diff=show_diff,
                 )
         except StackLockedError as error:
             return self._refused(error)
 
-    def _up(self, *, preview: bool, parallel: int, json_output: bool, show_sames: bool) -> Result:
+    def _up(
+        self, *, preview: bool, parallel: int, json_output: bool, show_sames: bool, show_diff: bool
+    ) -> Result:
         display = self._display(
             io.StringIO() if json_output else self.out, preview=preview, show_sames=show_sames
         )
+        display.show_diff = show_diff
         # The provider host starts now, while config, state and the program load (see `prespawn`).
         prespawn(self.project.root, self.project.name, env=self.provider_env, workers=host_workers(parallel))
         manager, config, old = self._load()
@@ -206,7 +223,16 @@ class Engine:
                         config=config.values,
                         secret_keys=config.secret_keys,
                         monitor=EngineMonitor(deployment),
-                        log=EngineLog(display),
+                        log=EngineLog(
+                            display,
+                            make_urn(
+                                self.stack,
+                                self.project.name,
+                                "",
+                                STACK_TYPE,
+                                f"{self.project.name}-{self.stack}",
+                            ),
+                        ),
                         preview=preview,
                         parallel=parallel,
                     )
@@ -217,7 +243,9 @@ class Engine:
                 analyze_stack(deployment)
             else:
                 deployment.save()
-        result = self._result(display, deployment, program_error, deployment.outputs)
+        # The stack's outputs as recorded: those the program registered, else (it failed before it could)
+        # the last ones, as the Pulumi CLI keeps them.
+        result = self._result(display, deployment, program_error, deployment.snapshot().outputs())
         if json_output:
             result.digest = preview_digest(
                 deployment.events,
@@ -330,6 +358,29 @@ class Engine:
     def outputs(self) -> dict[str, Any]:
         return self.store.load(self._secrets()).outputs()
 
+    def export_state(self) -> dict[str, Any]:
+        """`pulumi stack export`: the deployment as Pulumi's `UntypedDeployment`."""
+        return self.store.export()
+
+    def import_state(self, document: Any) -> None:
+        """`pulumi stack import`: refuse what Pulumi would refuse (version, magic cookie, keys, ordering),
+        decrypt with the document's own secrets provider and store it encrypted with this stack's."""
+        if not isinstance(document, dict) or not isinstance(document.get("deployment"), dict):
+            raise StateError('expected a stack export: {"version": 3, "deployment": {...}}')
+        if document.get("version") != STATE_VERSION:
+            raise StateError(f"unsupported deployment version {document.get('version')!r} (expected 3)")
+        deployment = document["deployment"]
+        problems = verify_deployment(deployment)
+        if problems:
+            raise StateError("the deployment cannot be imported:\n    " + "\n    ".join(problems))
+        provider = deployment.get("secrets_providers") or {}
+        salt = (provider.get("state") or {}).get("salt")
+        if provider.get("type", "passphrase") != "passphrase":
+            raise StateError(f"secrets provider {provider.get('type')!r} is not supported (only passphrase)")
+        source = PassphraseSecretsManager.from_state(passphrase_from_env(), str(salt)) if salt else None
+        snapshot = deserialize_deployment(deployment, source)
+        self.store.save(snapshot, secrets_manager_for(self.project, self.stack, salt))
+
     def set_protect(self, urn: str, protect: bool) -> bool:
         manager = self._secrets()
         snapshot = self.store.load(manager)
@@ -379,7 +430,8 @@ def _program_traceback(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     skip = ("/localengine/", "/site-packages/pulumi/", "/asyncio/", "<frozen runpy>")
     kept = [f for f in frames if not any(part in f.filename for part in skip)]
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(kept or frames)]
+    # No frame of the program's own (an error raised by the SDK or the engine): the error alone.
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(kept)] if kept else []
     lines += traceback.format_exception_only(type(error), error)
     return "".join(lines).rstrip()
 

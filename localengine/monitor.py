@@ -8,6 +8,10 @@ input arrives as its id or URN, as with a monitor that lacks the feature.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from google.protobuf import empty_pb2
@@ -117,8 +121,22 @@ class EngineLog:
         engine_pb2.ERROR: "error",
     }
 
-    def __init__(self, sink: Any) -> None:
+    def __init__(self, sink: Any, stack_urn: str = "") -> None:
         self.sink = sink
+        self.stack_urn = stack_urn
+
+    @contextlib.contextmanager
+    def program_output(self) -> Iterator[None]:
+        """While the program runs, what it prints becomes diagnostics on the stack, as the Pulumi language
+        host makes them (stdout `info`, stderr `info#err`), so it never mixes with `preview --json`."""
+        out = _LineWriter(lambda line: self.sink.diagnostic("info", line + "\n", self.stack_urn))
+        err = _LineWriter(lambda line: self.sink.diagnostic("info#err", line + "\n", self.stack_urn))
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                yield
+            finally:
+                out.flush_line()
+                err.flush_line()
 
     def Log(self, request: Any) -> Any:
         severity = self.SEVERITIES.get(request.severity, "info")
@@ -131,3 +149,30 @@ class EngineLog:
 
     def SetRootResource(self, request: Any) -> Any:
         return engine_pb2.SetRootResourceResponse()
+
+
+class _LineWriter(io.TextIOBase):
+    """A text stream that hands each complete line to `emit` (thread-safe: the program prints from the
+    SDK's executor threads too)."""
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self._emit = emit
+        self._buffer = ""
+        self._lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self._buffer += text
+            *lines, self._buffer = self._buffer.split("\n")
+        for line in lines:
+            self._emit(line)
+        return len(text)
+
+    def flush_line(self) -> None:
+        with self._lock:
+            rest, self._buffer = self._buffer, ""
+        if rest:
+            self._emit(rest)

@@ -326,8 +326,9 @@ def _state_options(state: ResourceState) -> analyzer_pb2.AnalyzerResourceOptions
     options = analyzer_pb2.AnalyzerResourceOptions(
         protect=state.protect,
         ignoreChanges=list(state.ignore_changes),
-        deleteBeforeReplace=state.delete_before_replace,
-        deleteBeforeReplaceDefined=state.delete_before_replace,
+        # Pulumi's state does not record deleteBeforeReplace (ResourceV3 has no such key): not defined.
+        deleteBeforeReplace=False,
+        deleteBeforeReplaceDefined=False,
         additionalSecretOutputs=list(state.additional_secret_outputs),
         parent=state.parent,
     )

@@ -161,7 +161,12 @@ def run_program(
     loop.set_default_executor(executor)
     entry = main if main.name.endswith(".py") else main / "__main__.py"
     try:
-        with _in_project(root), _fresh_project_modules(root), _provider_serialization_once_per_class():
+        with (
+            _in_project(root),
+            _fresh_project_modules(root),
+            _provider_serialization_once_per_class(),
+            log.program_output(),
+        ):
             loop.run_until_complete(run_in_stack(lambda: _run_main(entry)))
     finally:
         # Pulumi lets every step already started finish and records it before the run stops: wait for the

@@ -136,7 +136,8 @@ def config_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value)
+        # As the CLI hands them to programs: compact JSON, keys sorted (Go's encoding/json).
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
     if value is None:
         return ""
     return str(value)
@@ -196,19 +197,15 @@ def set_config_value(
             text = f"encryptionsalt: {manager.state}\n" + text
         leaf = {"secure": manager.encrypt(value)}
     if len(parts) > 1:
-        current = (data.get("config") or {}).get(full) or (data.get("config") or {}).get(parts[0])
-        root: Any = current if isinstance(current, dict | list) else {}
-        node = root
-        for index, part in enumerate(parts[1:-1], start=1):
-            following = parts[index + 1]
-            if isinstance(node, dict):
-                node = node.setdefault(part, [] if isinstance(following, int) else {})
-            else:
-                node = node[int(part)]
-        if isinstance(node, list):
-            node[int(parts[-1])] = leaf
-        else:
-            node[parts[-1]] = leaf
+        if not secret:
+            leaf = _typed_path_value(value)
+        current = (data.get("config") or {}).get(full)
+        if current is None:
+            current = (data.get("config") or {}).get(parts[0])
+        try:
+            root: Any = _set_at_path(current, parts[1:], leaf)
+        except ValueError as exc:
+            raise ProjectError(f"{path.name}: config {key}: {exc}") from None
         dumped = yaml.safe_dump({full: root}, sort_keys=False, default_flow_style=False)
         entry = "".join(f"  {line}\n" for line in dumped.splitlines())
     elif secret:
@@ -245,6 +242,42 @@ def set_config_value(
                 insert_at += 1
             lines.insert(insert_at, entry)
     _atomic_write(path, "".join(lines))
+
+
+def _typed_path_value(value: str) -> Any:
+    """`config set --path` types the value as the CLI does: `true`/`false` become booleans and integers
+    numbers; anything else stays a string."""
+    if value in ("true", "false"):
+        return value == "true"
+    if re.fullmatch(r"[+-]?\d+", value):
+        return int(value)
+    return value
+
+
+def _set_at_path(container: Any, parts: list[str | int], leaf: Any) -> Any:
+    """`container` with `leaf` set at `parts`, creating what is missing: a list where the next part is an
+    index, a map where it is a key. A list index may be at most the list's length (appends there)."""
+    head, rest = parts[0], parts[1:]
+    if isinstance(head, int):
+        if container is None:
+            container = []
+        if not isinstance(container, list):
+            raise ValueError(f"[{head}] indexes a value that is not a list")
+        if head > len(container):
+            raise ValueError(f"list index {head} is out of range (the list has {len(container)} items)")
+        child = container[head] if head < len(container) else None
+        value = _set_at_path(child, rest, leaf) if rest else leaf
+        if head == len(container):
+            container.append(value)
+        else:
+            container[head] = value
+        return container
+    if container is None:
+        container = {}
+    if not isinstance(container, dict):
+        raise ValueError(f"key {head!r} is set inside a value that is not a map")
+    container[head] = _set_at_path(container.get(head), rest, leaf) if rest else leaf
+    return container
 
 
 def _needs_quotes(value: str) -> bool:

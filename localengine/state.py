@@ -9,10 +9,12 @@ next run can finish from.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,22 @@ from localengine.props import SECRET_SIG, SIG_KEY, is_secret
 from localengine.secrets import PassphraseSecretsManager
 
 STATE_VERSION = 3
+ENGINE_VERSION = "localengine"
+# The keys of Pulumi's `apitype.ResourceV3` (sdk/go/common/apitype/core.go): nothing else is written, and
+# an imported state with other keys is refused (Go's decoder would drop them without a word).
+_RESOURCE_V3_KEYS = {
+    "urn", "custom", "delete", "id", "type", "inputs", "outputs", "parent", "protect", "external",
+    "dependencies", "initErrors", "provider", "propertyDependencies", "pendingReplacement",
+    "additionalSecretOutputs", "aliases", "customTimeouts", "importID", "retainOnDelete", "deletedWith",
+    "created", "modified", "sourcePosition", "ignoreChanges", "replaceOnChanges",
+}  # fmt: skip
+RESOURCE_V3_KEYS = frozenset(_RESOURCE_V3_KEYS)
+
+
+def magic_cookie(version: str) -> str:
+    """The manifest's `magic`: the SHA-256 of its `version`, as Pulumi's `Manifest.NewMagic` computes it
+    (pkg/resource/deploy/manifest.go); the CLI refuses a state whose cookie does not match."""
+    return hashlib.sha256(version.encode()).hexdigest() if version else ""
 
 
 def now_iso() -> str:
@@ -45,7 +63,6 @@ class ResourceState:
     retain_on_delete: bool = False
     ignore_changes: list[str] = field(default_factory=list)
     replace_on_changes: list[str] = field(default_factory=list)
-    delete_before_replace: bool = False
     delete: bool = False  # an old copy waiting to be deleted (replaced, create-before-delete)
     pending_replacement: bool = False
     aliases: list[str] = field(default_factory=list)
@@ -77,7 +94,6 @@ class ResourceState:
             "additionalSecretOutputs": self.additional_secret_outputs,
             "aliases": self.aliases,
             "retainOnDelete": self.retain_on_delete,
-            "deleteBeforeReplace": self.delete_before_replace,
             "ignoreChanges": self.ignore_changes,
             "replaceOnChanges": self.replace_on_changes,
             "created": self.created,
@@ -104,7 +120,6 @@ class ResourceState:
             retain_on_delete=bool(data.get("retainOnDelete")),
             ignore_changes=list(data.get("ignoreChanges") or []),
             replace_on_changes=list(data.get("replaceOnChanges") or []),
-            delete_before_replace=bool(data.get("deleteBeforeReplace")),
             delete=bool(data.get("delete")),
             pending_replacement=bool(data.get("pendingReplacement")),
             aliases=list(data.get("aliases") or []),
@@ -165,52 +180,19 @@ class StateStore:
         if not self.path.exists():
             return Snapshot()
         data = json.loads(self.path.read_text())
-        latest = data.get("checkpoint", {}).get("latest") or {}
+        return deserialize_deployment(data.get("checkpoint", {}).get("latest") or {}, manager)
 
-        def decrypt(value: Any) -> Any:
-            if isinstance(value, dict):
-                if value.get(SIG_KEY) == SECRET_SIG and "ciphertext" in value:
-                    if manager is None:
-                        raise ValueError("the state holds secrets and no passphrase is available")
-                    plain = json.loads(manager.decrypt(value["ciphertext"]))
-                    return {SIG_KEY: SECRET_SIG, "value": decrypt(plain)}
-                return {k: decrypt(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [decrypt(v) for v in value]
-            return value
-
-        resources = [ResourceState.from_json(r, decrypt) for r in latest.get("resources") or []]
-        pending = [
-            PendingOperation(ResourceState.from_json(p["resource"], decrypt), p["type"])
-            for p in latest.get("pending_operations") or []
-        ]
-        salt = ((latest.get("secrets_providers") or {}).get("state") or {}).get("salt")
-        return Snapshot(resources=resources, pending_operations=pending, secrets_state=salt)
+    def export(self) -> dict[str, Any]:
+        """`pulumi stack export`: `{"version": 3, "deployment": ...}`, secrets left encrypted."""
+        if not self.path.exists():
+            raise StateError(f"stack '{self.stack}' has no state to export")
+        latest = json.loads(self.path.read_text()).get("checkpoint", {}).get("latest") or {}
+        return {"version": STATE_VERSION, "deployment": latest}
 
     def save(self, snapshot: Snapshot, manager: PassphraseSecretsManager) -> None:
-        def encrypt(value: Any) -> Any:
-            if is_secret(value):
-                return {SIG_KEY: SECRET_SIG, "ciphertext": manager.encrypt(json.dumps(value.get("value")))}
-            if isinstance(value, dict):
-                return {k: encrypt(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [encrypt(v) for v in value]
-            return value
-
         document = {
             "version": STATE_VERSION,
-            "checkpoint": {
-                "stack": self.stack,
-                "latest": {
-                    "manifest": {"time": now_iso(), "magic": "", "version": "localengine"},
-                    "secrets_providers": {"type": "passphrase", "state": {"salt": manager.state}},
-                    "resources": [r.to_json(encrypt) for r in snapshot.resources],
-                    "pending_operations": [
-                        {"resource": p.resource.to_json(encrypt), "type": p.type}
-                        for p in snapshot.pending_operations
-                    ],
-                },
-            },
+            "checkpoint": {"stack": self.stack, "latest": serialize_deployment(snapshot, manager)},
         }
         text = json.dumps(document, indent=2)
         with self._lock:
@@ -225,3 +207,121 @@ class StateStore:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+
+
+class StateError(Exception):
+    """A state that Pulumi would refuse (bad shape, bad magic cookie, broken ordering)."""
+
+
+def _nop_crypter(text: str) -> str:
+    """Pulumi's `config.NopEncrypter`/`NopDecrypter`: the "ciphertext" of a secret inside a secret."""
+    return text
+
+
+# -- Pulumi's serialized property values (pkg/resource/stack/deployment.go) --------------------------------
+def serialize_value(value: Any, encrypt: Callable[[str], str] | None) -> Any:
+    """A wire value as Pulumi writes it. A secret becomes `{sig, "ciphertext": ...}` holding the JSON of its
+    serialized element; secrets nested in a secret are serialized with Pulumi's no-op encrypter (their
+    "ciphertext" is their JSON), so they stay marked without being encrypted twice."""
+    if is_secret(value):
+        plaintext = json.dumps(serialize_value(value.get("value"), _nop_crypter))
+        return {SIG_KEY: SECRET_SIG, "ciphertext": (encrypt or _nop_crypter)(plaintext)}
+    if isinstance(value, dict):
+        return {k: serialize_value(v, encrypt) for k, v in value.items()}
+    if isinstance(value, list):
+        return [serialize_value(v, encrypt) for v in value]
+    return value
+
+
+def deserialize_value(value: Any, decrypt: Callable[[str], str] | None) -> Any:
+    """The inverse of `serialize_value` (also reads `plaintext` secrets, as Pulumi does, and the SDK's
+    in-memory form `{sig, "value": ...}` that older local states hold)."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            if "value" in value and "ciphertext" not in value and "plaintext" not in value:
+                return {SIG_KEY: SECRET_SIG, "value": deserialize_value(value["value"], _nop_crypter)}
+            ciphertext, plaintext = value.get("ciphertext"), value.get("plaintext")
+            if (ciphertext is None) == (plaintext is None):
+                raise StateError(
+                    "malformed secret value: one of `ciphertext` or `plaintext` must be supplied"
+                )
+            if plaintext is None:
+                if decrypt is None:
+                    raise StateError("the state holds secrets and no passphrase is available")
+                plaintext = decrypt(str(ciphertext))
+            return {SIG_KEY: SECRET_SIG, "value": deserialize_value(json.loads(plaintext), _nop_crypter)}
+        return {k: deserialize_value(v, decrypt) for k, v in value.items()}
+    if isinstance(value, list):
+        return [deserialize_value(v, decrypt) for v in value]
+    return value
+
+
+def serialize_deployment(snapshot: Snapshot, manager: PassphraseSecretsManager) -> dict[str, Any]:
+    """`apitype.DeploymentV3` of the snapshot: manifest with its magic cookie, secrets provider, resources
+    (dependencies first) and the operations in flight."""
+
+    def encrypt(value: Any) -> Any:
+        return serialize_value(value, manager.encrypt)
+
+    deployment: dict[str, Any] = {
+        "manifest": {"time": now_iso(), "magic": magic_cookie(ENGINE_VERSION), "version": ENGINE_VERSION},
+        "secrets_providers": {"type": "passphrase", "state": {"salt": manager.state}},
+        "resources": [r.to_json(encrypt) for r in snapshot.resources],
+    }
+    if snapshot.pending_operations:
+        deployment["pending_operations"] = [
+            {"resource": p.resource.to_json(encrypt), "type": p.type} for p in snapshot.pending_operations
+        ]
+    return deployment
+
+
+def deserialize_deployment(latest: dict[str, Any], manager: PassphraseSecretsManager | None) -> Snapshot:
+    decrypt = manager.decrypt if manager is not None else None
+
+    def decode(value: Any) -> Any:
+        return deserialize_value(value, decrypt)
+
+    resources = [ResourceState.from_json(r, decode) for r in latest.get("resources") or []]
+    pending = [
+        PendingOperation(ResourceState.from_json(p["resource"], decode), p["type"])
+        for p in latest.get("pending_operations") or []
+    ]
+    salt = ((latest.get("secrets_providers") or {}).get("state") or {}).get("salt")
+    return Snapshot(resources=resources, pending_operations=pending, secrets_state=salt)
+
+
+def verify_deployment(deployment: dict[str, Any]) -> list[str]:
+    """What Pulumi would refuse in a `DeploymentV3`: a magic cookie that is not the SHA-256 of the version,
+    keys `ResourceV3` does not have, and the snapshot integrity rules (`snapshot.VerifyIntegrity`): every
+    provider, parent and dependency recorded before its user, no URN twice (but for old copies marked
+    `delete`). Empty when it is sound."""
+    problems: list[str] = []
+    manifest = deployment.get("manifest") or {}
+    if manifest.get("magic", "") != magic_cookie(str(manifest.get("version", ""))):
+        problems.append("the manifest's magic cookie is not the SHA-256 of its version")
+    seen: set[str] = set()
+    live: set[str] = set()
+    for resource in deployment.get("resources") or []:
+        urn = str(resource.get("urn", ""))
+        unknown = sorted(set(resource) - RESOURCE_V3_KEYS)
+        if unknown:
+            problems.append(f"{urn}: keys Pulumi's ResourceV3 does not have: {', '.join(unknown)}")
+        provider = str(resource.get("provider") or "")
+        if provider:
+            provider_urn = provider.rsplit("::", 1)[0]
+            if provider_urn not in seen:
+                problems.append(f"{urn}: its provider {provider_urn} is not recorded before it")
+        parent = resource.get("parent")
+        if parent and parent not in seen:
+            problems.append(f"{urn}: its parent {parent} is not recorded before it")
+        for dependency in resource.get("dependencies") or []:
+            if dependency not in seen:
+                problems.append(f"{urn}: its dependency {dependency} is not recorded before it")
+        if not resource.get("delete"):
+            if urn in live:
+                problems.append(f"{urn}: recorded twice")
+            live.add(urn)
+        if not resource.get("custom") and resource.get("id"):
+            problems.append(f"{urn}: has 'custom' false but non-empty ID")
+        seen.add(urn)
+    return problems
