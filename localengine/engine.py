@@ -268,7 +268,10 @@ class Engine:
         destroy), the summary, and the result."""
         errors = self._report_errors(display, deployment, program_error)
         errors += show_policies(display, deployment)
-        if outputs is not None:
+        # A failed step stops the run before the program's stack outputs reach the engine, so the CLI shows
+        # no Outputs section then; the recorded outputs stay in state and in the result.
+        step_failed = any(not isinstance(e, StepSkipped) for e in deployment.errors)
+        if outputs is not None and not step_failed:
             display.outputs(outputs)
         display.summary(failed=bool(errors))
         return Result(

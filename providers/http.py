@@ -192,6 +192,11 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     return None
 
 
+def _retry_after_only(headers: Mapping[str, str]) -> dict[str, str]:
+    value = headers.get("retry-after")
+    return {"retry-after": value} if value else {}
+
+
 ErrorParser = Callable[[httpx.Response], tuple[str, str | None]]
 
 
@@ -326,7 +331,9 @@ class HttpClient:
                 )
             if status in self._always_retry:
                 raise _Retryable(
-                    f"HTTP {status}", wait_hint=parse_retry_after(response.headers), response=response
+                    f"HTTP {status}",
+                    wait_hint=parse_retry_after(_retry_after_only(response.headers)),
+                    response=response,
                 )
             if status >= 500 and safe:
                 raise _Retryable(f"HTTP {status}", response=response)
@@ -408,5 +415,9 @@ class HttpClient:
             code=code,
             body=redact_value(body, self._secrets),
         )
-        error.retry_after = parse_retry_after(response.headers)
+        # What the vendor asked of this answer: `Retry-After`, or for a 429 the rate window's reset. On any
+        # other status `X-RateLimit-Reset` (sent with every answer) says when the window resets, not when to
+        # retry: honouring it made a 500 wait up to five minutes a try.
+        headers = response.headers if response.status_code == 429 else _retry_after_only(response.headers)
+        error.retry_after = parse_retry_after(headers)
         return error

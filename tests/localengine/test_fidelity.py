@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from localengine.display import Display
+from localengine.locking import cancel
 from localengine.project import Project, ProjectError, set_config_value
 from localengine.props import SECRET_SIG, SIG_KEY, is_secret
 from localengine.state import StateError
@@ -267,6 +268,8 @@ def test_a_killed_create_is_a_pending_create_the_next_run_resolves_without_a_dup
         ("creating", "b")
     ]
     assert "b" not in {r["urn"].rsplit("::", 1)[1] for r in latest["resources"]}
+    # The killed run still holds the stack's lock; clear it as `pulumi cancel` would.
+    assert cancel(fixture_stack.root, "fixture", "dev") is not None
 
     fixture_stack.things({"name": "a"}, {"name": "b", "deps": ["a"]})
     preview = fixture_stack.preview()
