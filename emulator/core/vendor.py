@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from emulator.core.app import EmulatorApp
+from emulator.core.clock import Clock
+
+
+class VendorHost(Protocol):
+    """What a vendor backend may ask of the server that hosts it. The app provides it; this module and the
+    vendor packages never import the app, so the dependency runs one way (app -> vendor interface)."""
+
+    clock: Clock
+
+    @property
+    def token(self) -> str | None: ...
+
+    def vendor_option(self, vendor: str, key: str, default: Any = None) -> Any: ...
 
 
 @dataclass
@@ -35,7 +46,7 @@ class VendorBackend:
     name: str = ""
     prefix: str = ""  # e.g. "/railway/graphql/v2"
 
-    def __init__(self, app: EmulatorApp) -> None:
+    def __init__(self, app: VendorHost) -> None:
         self.app = app
         self.reset()
 

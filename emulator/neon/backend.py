@@ -20,7 +20,7 @@ from emulator.neon.models import NeonModels, public
 from emulator.neon.responses import NeonResponses
 
 if TYPE_CHECKING:
-    from emulator.core.app import EmulatorApp
+    from emulator.core.vendor import VendorHost
 
 REQUEST_ID_HEADER = "X-Neon-Ret-Request-Id"
 # Neon's documented limit is 700 requests a minute; the emulator's default stays out of the way of test
@@ -50,7 +50,7 @@ class NeonBackend(VendorBackend):
     name = "neon"
     prefix = "/neon/api/v2"
 
-    def __init__(self, app: EmulatorApp) -> None:
+    def __init__(self, app: VendorHost) -> None:
         self.models = NeonModels(app)
         self.responses = NeonResponses(self.models)
         self.limiter = RateLimiter(app.clock, DEFAULT_RATE_LIMIT_PER_MINUTE, 60.0)

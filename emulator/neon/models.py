@@ -25,7 +25,7 @@ from emulator.neon.exceptions import BadRequest, Conflict, Locked, NotFound, Pre
 from emulator.neon.lifecycle import LifecycleModels, check_endpoint_name
 
 if TYPE_CHECKING:
-    from emulator.core.app import EmulatorApp
+    from emulator.core.vendor import VendorHost
 
 Json = dict[str, Any]
 
@@ -135,7 +135,7 @@ def _found(row: Json | None, kind: str) -> Json:
 
 
 class NeonModels(LifecycleModels):
-    def __init__(self, app: EmulatorApp) -> None:
+    def __init__(self, app: VendorHost) -> None:
         self.app = app
         self.rng = random.Random()
         self.state: Json = {}

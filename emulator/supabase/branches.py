@@ -29,7 +29,7 @@ from emulator.supabase.exceptions import BadRequest, Conflict, NotFound
 from emulator.supabase.models import iso, sha256_hex
 
 if TYPE_CHECKING:
-    from emulator.core.app import EmulatorApp
+    from emulator.core.vendor import VendorHost
     from emulator.supabase.models import SupabaseState
 
 # The branch statuses after its project is up, each as long as its `models.TIMINGS` entry.
@@ -73,7 +73,7 @@ def public_branch(branch: dict[str, Any]) -> dict[str, Any]:
 class BranchResponses:
     """The branch operations; mixed into `SupabaseResponses` (which provides the helpers below)."""
 
-    app: EmulatorApp
+    app: VendorHost
     state: SupabaseState
 
     if TYPE_CHECKING:

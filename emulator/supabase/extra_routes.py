@@ -20,7 +20,7 @@ from emulator.supabase.exceptions import BadRequest
 from emulator.supabase.models import iso
 
 if TYPE_CHECKING:
-    from emulator.core.app import EmulatorApp
+    from emulator.core.vendor import VendorHost
     from emulator.supabase.models import SupabaseState
 
 PITR_DAYS = {"pitr_7": 7, "pitr_14": 14, "pitr_28": 28}
@@ -43,7 +43,7 @@ STORAGE_DEFAULTS: dict[str, Any] = {
 class ExtraResponses:
     """Mixed into `SupabaseResponses` (which provides the helpers below)."""
 
-    app: EmulatorApp
+    app: VendorHost
     state: SupabaseState
 
     if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from emulator.supabase.extra_routes import ExtraResponses
 from emulator.supabase.models import HEALTH_SERVICES, TIMINGS, SupabaseState, iso, sha256_hex
 
 if TYPE_CHECKING:
-    from emulator.core.app import EmulatorApp
+    from emulator.core.vendor import VendorHost
 
 REGIONS = (
     "us-east-1",
@@ -154,7 +154,7 @@ def ok(body: Any = None, status: int = 200) -> EmuResponse:
 
 
 class SupabaseResponses(BranchResponses, ExtraResponses):
-    def __init__(self, app: EmulatorApp, state: SupabaseState) -> None:
+    def __init__(self, app: VendorHost, state: SupabaseState) -> None:
         self.app = app
         self.state = state
 
