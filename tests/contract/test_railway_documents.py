@@ -317,7 +317,7 @@ def test_every_request_of_a_full_provider_lifecycle_validates(
     """Create, update (including cleared settings), read and delete every resource against the emulator,
     then validate each GraphQL request it logged against Railway's schema."""
     from providers.railway import resources as r
-    from tests.providers.railway_support import Engine, configure
+    from tests.providers.railway.support import Engine, configure
 
     for name in ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL"):
         monkeypatch.delenv(name, raising=False)

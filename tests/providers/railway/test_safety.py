@@ -25,7 +25,7 @@ from providers.railway.resources import (
     VariablesProvider,
     VolumeProvider,
 )
-from tests.providers.railway_support import (
+from tests.providers.railway.support import (
     TOKEN,
     Engine,
     clear_ambient_credentials,

@@ -13,7 +13,7 @@ from providers.railway.resources import (
     ProjectProvider,
     ServiceInstanceProvider,
 )
-from tests.providers.railway_support import (
+from tests.providers.railway.support import (
     Engine,
     clear_ambient_credentials,
     configure,

@@ -10,7 +10,7 @@ import pytest
 
 from emulator.testing import RunningEmulator
 from providers.railway.resources import EnvironmentProvider, ObservabilityDashboardProvider
-from tests.providers.railway_support import (
+from tests.providers.railway.support import (
     TOKEN,
     CheckFailed,
     Engine,
