@@ -27,7 +27,7 @@ from providers.neon.resources import (
     RoleProvider,
 )
 from tests.conftest import SHARED_API
-from tests.providers.neon_support import configured, create, read, update
+from tests.providers.neon.support import configured, create, read, update
 
 SPEC_HOST = "https://console.neon.tech"
 SPEC_BASE = "/api/v2"

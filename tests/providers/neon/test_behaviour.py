@@ -26,7 +26,7 @@ from providers.neon.resources import (
     ProjectProvider,
     RoleProvider,
 )
-from tests.providers.neon_support import (
+from tests.providers.neon.support import (
     API_KEY,
     Made,
     configured,
