@@ -32,7 +32,7 @@ from providers.supabase.resources import (
     SecretsProvider,
     SslEnforcementProvider,
 )
-from tests.providers.supabase_support import checked, make_provider, project_props
+from tests.providers.supabase.support import checked, make_provider, project_props
 
 SPEC_FILE = "supabase-management-openapi.json"
 EXAMPLES_FILE = "supabase-recorded-examples.json"

@@ -8,7 +8,7 @@ from emulator.testing import RunningEmulator
 from providers.guard import BASE_IDS_KEY, BaseObjectError
 from providers.supabase.branch import BranchProvider
 from providers.supabase.resources import ProjectProvider
-from tests.providers.supabase_support import EmulatedTime, checked, make_provider, project_props
+from tests.providers.supabase.support import EmulatedTime, checked, make_provider, project_props
 
 
 def _parent(emulator: RunningEmulator, time: EmulatedTime) -> str:

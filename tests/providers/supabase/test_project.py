@@ -17,7 +17,7 @@ from providers.base import UNKNOWN, CredentialsMissingError, WaitTimeoutError
 from providers.http import ApiError
 from providers.supabase import resources as supabase_resources
 from providers.supabase.resources import ProjectFailedError, ProjectProvider
-from tests.providers.supabase_support import (
+from tests.providers.supabase.support import (
     ORG,
     PASSWORD,
     TOKEN,
