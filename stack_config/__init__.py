@@ -15,7 +15,7 @@ A setting an engine cannot honour is an error naming what it can do, never a sil
 from __future__ import annotations
 
 from stack_config.alerts import METRIC_UNITS, AlertChannels, AlertRule, Alerts
-from stack_config.commands import Commands, PullRequest
+from stack_config.commands import Commands
 from stack_config.database import Backups, Compute, Database
 from stack_config.fields import (
     NAMESPACE,
@@ -53,6 +53,7 @@ from stack_config.loader import (
 )
 from stack_config.loader import _runtime_config as _runtime_config  # used by pull_request_stack
 from stack_config.model import StackConfig
+from stack_config.pull_request import PullRequest
 from stack_config.railway import RailwayScope
 from stack_config.redis import Redis
 from stack_config.secrets import ExternalSecret, GeneratedSecret, SecretSpec, SecretSpecField

@@ -10,9 +10,10 @@ from pydantic import (
 )
 
 from stack_config.alerts import Alerts
-from stack_config.commands import Commands, PullRequest
+from stack_config.commands import Commands
 from stack_config.database import Database
 from stack_config.fields import _RESOURCE_NAME, Model, Problems, _env_names
+from stack_config.pull_request import PullRequest
 from stack_config.railway import RailwayScope
 from stack_config.redis import Redis
 from stack_config.secrets import SecretSpec, SecretSpecField
