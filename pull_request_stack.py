@@ -28,11 +28,10 @@ from components.commands import Migration, MigrationArgs
 from components.database import DatabaseArgs
 from components.database_branch import DatabaseBranch, DatabaseBranchArgs
 from components.pull_request_service import PullRequestService, PullRequestServiceArgs
-from components.redis_cache import RedisCache, RedisCacheArgs
 from components.web_service import SmokeCheckArgs
 from providers import railway
 from providers.guard import BASE_IDS_KEY, PullRequestGuard, PullRequestGuardArgs
-from stack import PULL_REQUEST_BASE_OUTPUT, _app_args, _reachable, _secrets, command_modes
+from stack import PULL_REQUEST_BASE_OUTPUT, _app_args, _reachable, _redis, _secrets, command_modes
 from stack_config import PullRequest, StackConfig, _runtime_config
 
 DYNAMIC_PREFIX = "pulumi-python:dynamic/"
@@ -137,7 +136,8 @@ def build_pull_request(config: StackConfig, stack: str) -> dict[str, Any]:
     scope = _Scope(project_id, environment.id)
     secrets = _secrets(config)
     database = _database_branch(config, pr, base, scope)
-    redis = _redis(config, pr, scope)
+    # A Redis of its own, beside the base's copied (and never deployed) one.
+    redis = _redis(config, scope, service_name=f"redis-pr-{pr.number}", backups=False)
 
     migrations: list[pulumi.Resource] = []
     for name, svc in config.services.items():
@@ -233,27 +233,6 @@ def _database_branch(
             ),
         )
     return DatabaseBranch("database", args)
-
-
-def _redis(config: StackConfig, pr: PullRequest, scope: _Scope) -> RedisCache | None:
-    if not config.redis_enabled or config.redis is None:
-        return None
-    r = config.redis
-    return RedisCache(
-        "redis",
-        RedisCacheArgs(
-            project_id=scope.project_id,
-            environment_id=scope.environment_id,
-            region=r.region or config.railway.region,
-            maxmemory=r.memory.redis(),
-            maxmemory_gb=r.memory.gb,
-            eviction=r.eviction,
-            persistence=r.persistence,
-            version=r.version,
-            # A Redis of its own, beside the base's copied (and never deployed) one.
-            service_name=f"redis-pr-{pr.number}",
-        ),
-    )
 
 
 def _outputs(

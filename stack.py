@@ -198,7 +198,10 @@ def _database(config: StackConfig, stack: str, scope: RailwayEnvironment) -> Dat
     return Database("database", args)
 
 
-def _redis(config: StackConfig, scope: RailwayEnvironment) -> RedisCache | None:
+def _redis(
+    config: StackConfig, scope: RailwayScope, *, service_name: str = "redis", backups: bool = True
+) -> RedisCache | None:
+    """The stack's Redis, if it has one; a pull-request stack names its own and keeps no backups."""
     if not config.redis_enabled or config.redis is None:
         return None
     r = config.redis
@@ -213,7 +216,8 @@ def _redis(config: StackConfig, scope: RailwayEnvironment) -> RedisCache | None:
             eviction=r.eviction,
             persistence=r.persistence,
             version=r.version,
-            backup_schedules=[b.upper() for b in r.backups] or None,
+            service_name=service_name,
+            backup_schedules=([b.upper() for b in r.backups] or None) if backups else None,
         ),
     )
 
