@@ -27,14 +27,14 @@ def is_mutation(name: str) -> bool:
 
 
 ENVIRONMENTS = "environments { edges { node { id name createdAt } } }"
-SERVICE_DOMAIN = "id domain suffix targetPort environmentId serviceId"
+SERVICE_DOMAIN = "id domain suffix targetPort environmentId serviceId createdAt"
 CUSTOM_DOMAIN = (
     "id domain environmentId serviceId projectId targetPort status { verified verificationDnsHost "
     "verificationToken certificateStatus dnsRecords { hostlabel fqdn zone recordType requiredValue "
     "currentValue status purpose } }"
 )
 VOLUME_INSTANCE = "id volumeId environmentId serviceId mountPath region sizeMB state"
-NOTIFICATION_RULE = "id workspaceId projectId eventTypes severities channels { id config }"
+NOTIFICATION_RULE = "id workspaceId projectId eventTypes severities channels { id config } createdAt"
 TCP_PROXY = "id applicationPort proxyPort domain environmentId serviceId"
 DASHBOARD = (
     "id items { id displayConfig dashboardItem { id name description type "
