@@ -27,6 +27,7 @@ from localengine.state import PendingOperation, ResourceState
 from providers.neon.resources import ProjectProvider as NeonProjectProvider
 from providers.railway.resources import ProjectProvider as RailwayProjectProvider
 from providers.supabase.resources import ProjectProvider as SupabaseProjectProvider
+from tests.localengine.conftest import FixtureStack
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "vendors"
@@ -91,9 +92,7 @@ class VendorStack:
 
 
 @pytest.fixture
-def vendor_stack(
-    emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> VendorStack:
+def vendor_stack(emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> VendorStack:
     root = tmp_path / "vendors"
     shutil.copytree(FIXTURE, root)
     monkeypatch.setenv("PLATFORM_STATE_DIR", str(tmp_path / "state"))
@@ -129,15 +128,21 @@ def test_pending_creates_are_adopted_by_name_without_a_duplicate_and_one_never_m
     started = emulator_now(emulator)
     # The killed run's creates reached the vendors; their answers never came back.
     made_railway = str(railway.project_create(name="orders")["id"])
-    neon_body = {"name": "orders-db", "branch": {"name": "main", "database_name": "neondb"}}
-    neon_body["branch"]["role_name"] = "neondb_owner"
+    neon_body = {
+        "name": "orders-db",
+        "branch": {"name": "main", "database_name": "neondb", "role_name": "neondb_owner"},
+    }
     made_neon = configured(NeonProjectProvider).client().create_project(neon_body)["project"]["id"]
-    made_supabase = configured(SupabaseProjectProvider)._client().create_project(
-        name="orders-auth",
-        organization_slug="platform-emulator",
-        db_pass="a-long-enough-password-1",
-        region="ca-central-1",
-    )["ref"]
+    made_supabase = (
+        configured(SupabaseProjectProvider)
+        ._client()
+        .create_project(
+            name="orders-auth",
+            organization_slug="platform-emulator",
+            db_pass="a-long-enough-password-1",
+            region="ca-central-1",
+        )["ref"]
+    )
     vendor_stack.write_pending_creates(
         started,
         ("railway", "orders"),
@@ -209,7 +214,17 @@ def test_a_run_killed_while_supabase_comes_up_leaves_the_reported_ref_and_the_ne
     vendor_stack.declare(supabase=["billing"])
     state = Path(os.environ["PLATFORM_STATE_DIR"]) / "stacks" / "vendors" / "dev.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "localengine", "up", "--stack", "dev", "--yes", "--cwd", str(vendor_stack.root)],
+        [
+            sys.executable,
+            "-m",
+            "localengine",
+            "up",
+            "--stack",
+            "dev",
+            "--yes",
+            "--cwd",
+            str(vendor_stack.root),
+        ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -221,7 +236,9 @@ def test_a_run_killed_while_supabase_comes_up_leaves_the_reported_ref_and_the_ne
         while not reported:
             assert time.monotonic() < deadline and process.poll() is None
             latest = json.loads(state.read_text())["checkpoint"]["latest"]
-            reported = next((p for p in latest.get("pending_operations") or [] if p["resource"].get("id")), {})
+            reported = next(
+                (p for p in latest.get("pending_operations") or [] if p["resource"].get("id")), {}
+            )
             time.sleep(0.05)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
@@ -238,3 +255,24 @@ def test_a_run_killed_while_supabase_comes_up_leaves_the_reported_ref_and_the_ne
     resource = vendor_stack.resource("supabase", "billing")
     assert resource["id"] == refs[0] and resource["outputs"]["status"] == "ACTIVE_HEALTHY"
     assert "pending_operations" not in vendor_stack.latest()
+
+
+def test_a_create_whose_outcome_is_unknown_stays_pending_and_the_next_run_adopts_it(
+    fixture_stack: FixtureStack,
+) -> None:
+    fixture_stack.things({"name": "a"}, **{"toycloud:outcomeUnknownAfterCreate": "a"})
+    result = fixture_stack.up()
+    text = fixture_stack.output.getvalue()
+    assert not result.ok
+    assert "outcome unknown:" in text and "the next run looks for what it made before creating it" in text
+    latest = json.loads(fixture_stack.state_text())["checkpoint"]["latest"]
+    pending = latest["pending_operations"]
+    assert [(p["type"], p["resource"]["urn"].rsplit("::", 1)[1]) for p in pending] == [("creating", "a")]
+    assert pending[0]["resource"]["created"]  # when it started: what the lookup compares with
+
+    fixture_stack.things({"name": "a"})
+    result = fixture_stack.up()
+    assert result.ok, fixture_stack.output.getvalue()
+    assert [o["name"] for o in fixture_stack.cloud()["objects"].values()] == ["a"]  # made once
+    assert [op for op, _ in fixture_stack.log()].count("create") == 1
+    assert "pending_operations" not in json.loads(fixture_stack.state_text())["checkpoint"]["latest"]
