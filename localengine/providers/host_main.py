@@ -1,5 +1,9 @@
-"""`python -m localengine.providers.host_main WORKERS`: the SDK's dynamic-provider server
+"""`python -m localengine.providers.host_main WORKERS [MODULE ...]`: the SDK's dynamic-provider server
 (`python -m pulumi.dynamic`, unchanged) serving up to WORKERS calls at once.
+
+MODULEs (the project's modules that define dynamic resources) are imported in the background while the
+host is idle, waiting for the engine to load config and state and to import the program: the first call
+then finds the providers' modules loaded instead of importing them on the stack's critical path.
 
 The SDK's server has four worker threads, so a fifth provider call waits for one of four others to end.
 Each create that waits for a vendor (a Railway deployment, a Supabase project) holds a thread for the
@@ -9,16 +13,30 @@ together. Only the thread pool handed to `grpc.server` changes; the servicer is 
 
 from __future__ import annotations
 
+import importlib
 import runpy
 import sys
+import threading
 from concurrent import futures
 from typing import Any
 
 import grpc
 
 
+def warm(modules: list[str]) -> None:
+    """Import `modules`; one that fails is left for the call that needs it to report."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # reported by the provider call that needs the module
+            continue
+
+
 def main() -> None:
     workers = max(4, int(sys.argv.pop(1)))
+    modules, sys.argv[1:] = sys.argv[1:], []
+    if modules:
+        threading.Thread(target=warm, args=(modules,), name="warm", daemon=True).start()
     real_server = grpc.server
 
     def server(thread_pool: futures.ThreadPoolExecutor, *args: Any, **kwargs: Any) -> grpc.Server:
