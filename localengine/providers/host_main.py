@@ -1,9 +1,10 @@
 """`python -m localengine.providers.host_main WORKERS [MODULE ...]`: the SDK's dynamic-provider server
 (`python -m pulumi.dynamic`, unchanged) serving up to WORKERS calls at once.
 
-MODULEs (the project's modules that define dynamic resources) are imported in the background while the
-host is idle, waiting for the engine to load config and state and to import the program: the first call
-then finds the providers' modules loaded instead of importing them on the stack's critical path.
+MODULEs (the project's modules that define dynamic resources) are imported before the server starts, while
+the engine loads config and state and imports the program (a second or so), so the first call finds the
+providers' modules loaded instead of importing them on the stack's critical path. Before, not beside, the
+server: imports of one package from two threads at once can meet a partly initialised module.
 
 The SDK's server has four worker threads, so a fifth provider call waits for one of four others to end.
 Each create that waits for a vendor (a Railway deployment, a Supabase project) holds a thread for the
@@ -16,7 +17,6 @@ from __future__ import annotations
 import importlib
 import runpy
 import sys
-import threading
 from concurrent import futures
 from typing import Any
 
@@ -35,8 +35,7 @@ def warm(modules: list[str]) -> None:
 def main() -> None:
     workers = max(4, int(sys.argv.pop(1)))
     modules, sys.argv[1:] = sys.argv[1:], []
-    if modules:
-        threading.Thread(target=warm, args=(modules,), name="warm", daemon=True).start()
+    warm(modules)
     real_server = grpc.server
 
     def server(thread_pool: futures.ThreadPoolExecutor, *args: Any, **kwargs: Any) -> grpc.Server:
