@@ -84,6 +84,9 @@ def step_metadata(event: StepEvent, op: str | None = None) -> dict[str, Any]:
         if event.detailed_diff is not None
         else None
     )
+    # A replacement's create and the delete of the old copy are not the program's steps (Step.Logical).
+    if metadata["op"] not in ("create-replacement", "delete-replaced"):
+        metadata["logical"] = True
     metadata["provider"] = state.provider if state is not None else ""
     return metadata
 
