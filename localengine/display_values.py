@@ -262,7 +262,7 @@ class Printer:
         show_old, show_new = worth_printing(old), worth_printing(new)
         if show_old and show_new and _is_primitive(old) and _is_primitive(new):
             title(printer)
-            if isinstance(old, str) and isinstance(new, str):
+            if isinstance(old, str) and isinstance(new, str) and UNKNOWN not in (old, new):
                 printer.text_diff(old, new)
                 return
             printer.primitive(old)
