@@ -306,9 +306,13 @@ class HttpClient:
             try:
                 if pacer is not None:
                     pacer.before_request(self._sleep)  # the vendor's rate limits (see pacing.py)
-                response = self._client.request(
-                    method, url, json=json_body, params=clean_params or None, headers=headers
-                )
+                try:
+                    response = self._client.request(
+                        method, url, json=json_body, params=clean_params or None, headers=headers
+                    )
+                finally:
+                    if pacer is not None:
+                        pacer.request_done()
                 if pacer is not None:
                     pacer.after_response(response.headers)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
