@@ -145,3 +145,39 @@ def test_a_write_starts_no_sooner_than_three_times_the_last_writes_cost_after_it
     saver.save(lambda: 3)
     assert slept == [2.5]  # long enough ago: at once
     assert written == [1, 2, 3]
+
+
+def test_the_provider_host_is_told_the_project_modules_that_define_dynamic_resources(tmp_path: Path) -> None:
+    from localengine.providers.dynamic import dynamic_resource_modules
+
+    (tmp_path / "pkg" / "inner").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "inner" / "thing.py").write_text(
+        "from pulumi import dynamic\n\nclass Thing(dynamic.Resource, module='x', name='Thing'):\n    pass\n"
+    )
+    (tmp_path / "pkg" / "plain.py").write_text("class Plain(object):\n    pass\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "fake.py").write_text(
+        "import pulumi\n\nclass F(pulumi.dynamic.Resource):\n    pass\n"
+    )
+    assert dynamic_resource_modules(tmp_path) == ("pkg.inner.thing",)
+    # This project's own: every vendor's resource modules.
+    found = dynamic_resource_modules(Path(__file__).resolve().parents[2])
+    assert "providers.railway.resources.environment" in found
+    assert "providers.neon.resources.project" in found
+    assert "providers.supabase.resources.project" in found
+
+
+def test_the_host_warms_the_modules_it_is_given_and_skips_one_that_fails(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import sys
+
+    from localengine.providers.host_main import warm
+
+    (tmp_path / "warm_ok.py").write_text("VALUE = 1\n")
+    (tmp_path / "warm_bad.py").write_text("raise RuntimeError('broken')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    warm(["warm_bad", "warm_ok"])
+    assert "warm_ok" in sys.modules and "warm_bad" not in sys.modules
+    sys.modules.pop("warm_ok", None)
