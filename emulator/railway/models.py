@@ -129,15 +129,56 @@ def present(data: dict[str, Any], key: str) -> bool:
     return key in data
 
 
+class _CountingTable(dict[str, dict[str, Any]]):
+    """A table that counts its changes (rows added, replaced or removed), so an index of it knows when it
+    is out of date. Rows' own fields may change; the index only groups by fields fixed at creation."""
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def __setitem__(self, key: str, value: dict[str, Any]) -> None:
+        self._changed()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._changed()
+        super().__delitem__(key)
+
+    def pop(self, *args: Any) -> Any:
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, dict[str, Any]]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._changed()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._changed()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._changed()
+        return super().setdefault(key, default)
+
+
 class RailwayModel:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.data: dict[str, dict[str, dict[str, Any]]] = {}
+        self._deployment_index: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._deployment_index_key: tuple[int, int] | None = None
         self.reset()
 
     # -- state --------------------------------------------------------------------------------------------
     def reset(self) -> None:
         self.data = {table: {} for table in TABLES}
+        self._deployment_index_key = None
         now = self.now_iso()
         workspace_id = new_id()
         self.data["workspaces"][workspace_id] = {
@@ -151,6 +192,7 @@ class RailwayModel:
 
     def load(self, state: dict[str, Any]) -> None:
         self.data = {table: dict(state.get(table) or {}) for table in TABLES}
+        self._deployment_index_key = None
         if not self.data["workspaces"]:
             self.reset()
 
@@ -746,9 +788,22 @@ class RailwayModel:
         return deployment
 
     def deployments_of(self, instance: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.where(
-            "deployments", serviceId=instance["serviceId"], environmentId=instance["environmentId"]
-        )
+        """The instance's deployments, oldest first (as `where` orders them). An environment's read asks
+        this of every instance: by an index of the deployments table, rebuilt when the table changes (a
+        scan per instance made that read grow with services times deployments)."""
+        table = self.data["deployments"]
+        if not isinstance(table, _CountingTable):
+            table = self.data["deployments"] = _CountingTable(table)
+        key = (id(table), table.version)
+        if self._deployment_index_key != key:
+            index: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for row in table.values():
+                index.setdefault((str(row.get("serviceId")), str(row.get("environmentId"))), []).append(row)
+            for rows in index.values():
+                rows.sort(key=lambda r: (r.get("createdAt") or "", r["id"]))
+            self._deployment_index, self._deployment_index_key = index, key
+        found = self._deployment_index.get((str(instance["serviceId"]), str(instance["environmentId"])))
+        return list(found or [])
 
     def latest_deployment(self, instance: dict[str, Any]) -> dict[str, Any] | None:
         rows = self.deployments_of(instance)

@@ -188,3 +188,27 @@ def test_deployments_filter_by_status(emulator: RunningEmulator) -> None:
         {"input": {"serviceId": service_id, "environmentId": production, "status": {"in": ["FAILED"]}}},
     )
     assert [edge["node"]["id"] for edge in data["deployments"]["edges"]] == [failed]
+
+
+def test_the_deployment_index_follows_every_change_to_the_table() -> None:
+    from emulator.core.clock import Clock
+    from emulator.railway.models import RailwayModel
+
+    model = RailwayModel(Clock(time_scale=0))
+    instance = {"serviceId": "s", "environmentId": "e"}
+
+    def row(ident: str, created: str, service: str = "s") -> dict[str, str]:
+        return {"id": ident, "serviceId": service, "environmentId": "e", "createdAt": created}
+
+    assert model.deployments_of(instance) == []
+    table = model.data["deployments"]
+    table["b"] = row("b", "2026-01-02")
+    table["a"] = row("a", "2026-01-01")
+    table["x"] = row("x", "2026-01-03", service="other")
+    assert [d["id"] for d in model.deployments_of(instance)] == ["a", "b"]  # oldest first, its own only
+    table.pop("a")
+    table["c"] = row("c", "2026-01-04")  # one out, one in: the same size, still seen
+    assert [d["id"] for d in model.deployments_of(instance)] == ["b", "c"]
+    workspaces = model.data["workspaces"]
+    model.load({"workspaces": workspaces, "deployments": {"z": row("z", "2026-02-01")}})
+    assert [d["id"] for d in model.deployments_of(instance)] == ["z"]
