@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from providers.backoff import backoff_scale
 from providers.http import AmbiguousRequestError
 
 T = TypeVar("T")
@@ -62,7 +63,7 @@ def retry_wait(error: AmbiguousRequestError, attempt: int) -> float:
     asked = getattr(error, "retry_after", None)
     if asked is not None:
         return float(min(asked, 300.0))
-    return float(min(MAX_BACKOFF, 0.5 * 2**attempt))
+    return float(min(MAX_BACKOFF, 0.5 * 2**attempt)) * backoff_scale()
 
 
 def new_since(
