@@ -36,6 +36,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -494,9 +495,11 @@ def resolve_workers(workers: int | None = None) -> int:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker() -> None:
+def _start_worker(bytecode: str | None) -> None:
     """A worker process's own emulator (in-process, a free port), state folder and environment; torn down
     when the process ends (multiprocessing runs no atexit hooks in a worker, hence the finalizer)."""
+    if bytecode is not None:
+        _keep_bytecode(bytecode)
     stack = ExitStack()
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fault-matrix-")))
     emulator = stack.enter_context(running_emulator(Settings(time_scale=0)))
@@ -505,6 +508,17 @@ def _start_worker() -> None:
     stack.callback(dynamic._stop_prespawned)
     multiprocessing.util.Finalize(None, stack.close, exitpriority=10)
     _WORKER.update(folder=folder, emulator=emulator, harnesses={})
+
+
+def _keep_bytecode(cache: str) -> None:
+    """Where the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), every run compiles again
+    the program it re-imports and the provider host compiles the providers: a quarter of a case's CPU. The
+    workers and their provider hosts keep theirs in the matrix's own scratch cache instead (the source tree
+    is left alone)."""
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = cache
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = cache
 
 
 def _run_in_worker(case: Case) -> Outcome:
@@ -526,13 +540,19 @@ def run_cases(
     count = min(resolve_workers(workers), len(cases)) or 1
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads (emulator, pytest)
     outcomes: dict[int, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker) as pool:
-        futures = {pool.submit(_run_in_worker, case): index for index, case in enumerate(cases)}
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes[futures[future]] = outcome
-            if report is not None:
-                report(outcome)
+    with tempfile.TemporaryDirectory(prefix="fault-matrix-bytecode-") as cache:
+        bytecode = (
+            cache if sys.flags.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE") else None
+        )
+        with ProcessPoolExecutor(
+            max_workers=count, mp_context=context, initializer=_start_worker, initargs=(bytecode,)
+        ) as pool:
+            futures = {pool.submit(_run_in_worker, case): index for index, case in enumerate(cases)}
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes[futures[future]] = outcome
+                if report is not None:
+                    report(outcome)
     return [outcomes[index] for index in range(len(cases))]
 
 
