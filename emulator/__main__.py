@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(app.asgi, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(app.asgi, host=args.host, port=args.port, log_level="warning", date_header=False)
     return 0
 
 

@@ -65,7 +65,9 @@ def running_emulator(
     settings = settings or Settings(time_scale=0)
     app = EmulatorApp(settings, vendor_classes)
     port = _free_port()
-    config = uvicorn.Config(app.asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app.asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="off", date_header=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="emulator", daemon=True)
     thread.start()

@@ -33,6 +33,7 @@ from localengine.props import (
 from localengine.providers import DiffResult, Provider, ProviderError, package_of
 from localengine.state import PendingOperation, ResourceState, Snapshot, now_iso
 from localengine.statewriter import CoalescingSaver
+from localengine.step_diff import engine_detailed_diff
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -152,6 +153,7 @@ class Deployment:
         self.aliased: dict[str, str] = {}  # new URN -> old URN it took over
         self.alias_urns: dict[str, list[str]] = {}  # new URN -> the URNs it may have had before
         self.replaced_dependents: set[str] = set()  # old URNs replaced because a DBR replaced theirs
+        self.dependent_replace_keys: dict[str, list[str]] = {}  # what their diff said forces it
         self.errors: list[EngineError] = []
         self.failed = False
         self.outputs: dict[str, Any] = {}
@@ -460,11 +462,10 @@ class Deployment:
             new=new,
             diff_reasons=list(diff.changed_keys),
             replace_reasons=list(diff.replaces),
-            # An update the provider did not detail gets the inputs' property diff (a replace keeps the
-            # provider's answer: the replaceReasons say why).
+            # A step the provider did not detail gets the inputs' property diff, replace keys marked.
             detailed_diff=diff.detailed_diff
-            if diff.detailed_diff is not None or op != "update"
-            else (detailed_diff(old.inputs, new.inputs) or None),
+            if diff.detailed_diff is not None
+            else engine_detailed_diff(old.inputs, new.inputs, diff.replaces if op == "replace" else ()),
             display_keys=self._display_keys(old, new.inputs, diff),
         )
 
@@ -654,6 +655,7 @@ class Deployment:
     ) -> tuple[str, str, dict[str, Any]]:
         """The replacement of a resource deleted first: a dependent of a delete-before-replace, or one the
         last run deleted and was interrupted before it created the replacement (`pendingReplacement`)."""
+        keys = self.dependent_replace_keys.get(urn, [])
         event = StepEvent(
             "replace",
             urn,
@@ -661,6 +663,8 @@ class Deployment:
             old=old,
             new=new,
             diff_reasons=changed_keys(old.inputs, new.inputs),
+            replace_reasons=list(keys),
+            detailed_diff=engine_detailed_diff(old.inputs, new.inputs, keys),
             display_keys=[k for k in changed_keys(old.inputs, new.inputs) if k != "__provider"],
         )
         new.id = ""
@@ -706,6 +710,8 @@ class Deployment:
                 except ProviderError:
                     continue
                 if diff.replaces:
+                    with self._lock:
+                        self.dependent_replace_keys[urn] = list(diff.replaces)
                     seen.add(urn)
                     found.append(candidate)
                     frontier.append(urn)

@@ -4,6 +4,7 @@ while a slow step waits, diagnostics, then the stack outputs (secrets as [secret
 from __future__ import annotations
 
 import json
+import math
 import sys
 import threading
 import time
@@ -11,7 +12,8 @@ from collections import Counter
 from typing import Any, TextIO
 
 from localengine.deployment import PROVIDER_PREFIX, StepEvent
-from localengine.props import UNKNOWN, blind, contains_unknown, is_secret, parse_path
+from localengine.display_values import diff_lines, object_lines, stack_output_lines
+from localengine.props import UNKNOWN, blind, contains_unknown, is_secret
 
 SYMBOLS = {
     "create": "+",
@@ -74,6 +76,8 @@ class Display:
         self.diagnostics: list[dict[str, str]] = []
         self.started = time.monotonic()
         self._lines_since_heading = 0
+        # The stack's outputs before the run (None: the stack is new): the Outputs section shows its diff.
+        self.old_outputs: dict[str, Any] | None = None
 
     def print(self, line: str = "") -> None:
         with self._lock:
@@ -141,9 +145,9 @@ class Display:
         if event.retained:
             extra += " [retain]"
         self.print(f" {symbol:<2} {event.type} {_name(event.urn)} {status}{extra}")
-        if self.show_diff and event.old is not None and event.new is not None and not event.error:
-            for line in property_diff_lines(event.old.inputs, event.new.inputs, event.display_keys):
-                self.print(f"        {line}")
+        if self.show_diff and not event.error:
+            for line in step_diff_lines(event):
+                self.print(line)
 
     def progress(self, line: str) -> None:
         # Providers report what they wait on ("neon project acme-dev: ..."); the part before the first
@@ -173,45 +177,70 @@ class Display:
 
     # -- the end -----------------------------------------------------------------------------------------
     def outputs(self, outputs: dict[str, Any]) -> None:
+        """The `Outputs:` section, laid out as the CLI's (see `localengine.display_values`)."""
         if self._lines_since_heading:
             self.print()
-        if not outputs:
+        lines = stack_output_lines(outputs, self.old_outputs, preview=self.preview)
+        if not lines:
             return
         self.print("Outputs:")
-        width = max(len(k) for k in outputs)
-        for key in sorted(outputs):
-            value = outputs[key]
-            if isinstance(value, str) and "\n" in value:
-                # A multi-line string reads as its lines, as the CLI shows it, not as one escaped line.
-                first, *rest = value.split("\n")
-                self.print(f"    {key:<{width}}: {json.dumps(first)[:-1]}")
-                for line in rest[:-1]:
-                    self.print(f"    {'':<{width}}   {json.dumps(line)[1:-1]}")
-                self.print(f"    {'':<{width}}   {json.dumps(rest[-1])[1:]}")
-                continue
-            self.print(f"    {key:<{width}}: {format_value(value)}")
+        for line in lines:
+            self.print(line)
         self.print()
 
     def summary(self, *, failed: bool) -> None:
+        """`Resources:` with a line per kind of change, the total only when there are several kinds, the
+        unchanged count, then (an update, not a preview) the duration rounded up, as the CLI's summary."""
         self.print("Resources:")
-        changes = 0
+        changes = kinds = 0
         for op in SUMMARY_ORDER:
             count = self.counts.get(op, 0)
             if not count:
                 continue
             changes += count
+            kinds += 1
             word = f"to {op}" if self.preview else PAST[op]
             symbol = SYMBOLS[op]
             self.print(f"    {symbol}{' ' if len(symbol) == 1 else ''}{count} {word}")
+        pieces = [f"{changes} change{'s' if changes != 1 else ''}"] if kinds >= 2 else []
         unchanged = self.counts.get("same", 0)
-        if changes and unchanged:
-            self.print(f"    {changes} change{'s' if changes != 1 else ''}. {unchanged} unchanged")
-        elif unchanged or not changes:
-            self.print(f"    {unchanged} unchanged")
-        self.print()
-        self.print(f"Duration: {time.monotonic() - self.started:.0f}s")
-        if failed:
+        if unchanged:
+            pieces.append(f"{unchanged} unchanged")
+        if pieces:
+            self.print("    " + ". ".join(pieces))
+        if not self.preview:
             self.print()
+            self.print(f"Duration: {go_duration(math.ceil(time.monotonic() - self.started))}")
+        self.print()
+
+
+def go_duration(seconds: int) -> str:
+    """Whole seconds as Go's `time.Duration` prints them: `0s`, `45s`, `1m5s`, `2h0m1s`."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
+
+
+def step_diff_lines(event: StepEvent) -> list[str]:
+    """`--diff`: under a step, its properties as the CLI's diff view shows them (two levels in): a create's
+    inputs, a delete's, or for an update or a replace the properties that differ, old and new values, the
+    ones that force a replacement marked."""
+    old, new = event.old, event.new
+    if event.op == "same":
+        return []
+    if old is not None and new is not None:
+        replacing = event.op in ("replace", "create-replacement")
+        return diff_lines(
+            old.inputs,
+            new.inputs,
+            2,
+            include=event.diff_reasons or None,
+            replace_keys=event.replace_reasons if replacing else (),
+        )
+    state = new or old
+    return object_lines(state.inputs, 2) if state is not None else []
 
 
 def format_value(value: Any) -> str:
@@ -222,37 +251,3 @@ def format_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value)
     return json.dumps(blind(value), sort_keys=True).replace(UNKNOWN, "output<string>")
-
-
-def _value_at(props: dict[str, Any], path: str) -> Any:
-    node: Any = props
-    for part in parse_path(path):
-        if is_secret(node):
-            node = node.get("value")
-        found = (isinstance(node, dict) and isinstance(part, str) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        )
-        if not found:
-            return _ABSENT
-        node = node[part]
-    return node
-
-
-_ABSENT = object()
-
-
-def property_diff_lines(old: dict[str, Any], new: dict[str, Any], paths: list[str]) -> list[str]:
-    """`--diff`: per changed property, `~ key: old => new` (`+ key: new` added, `- key: old` removed),
-    secrets as [secret], as the CLI's diff display."""
-    lines = []
-    for path in paths:
-        before, after = _value_at(old, path), _value_at(new, path)
-        if before is _ABSENT and after is _ABSENT:
-            continue
-        if before is _ABSENT:
-            lines.append(f"+ {path}: {format_value(after)}")
-        elif after is _ABSENT:
-            lines.append(f"- {path}: {format_value(before)}")
-        else:
-            lines.append(f"~ {path}: {format_value(before)} => {format_value(after)}")
-    return lines

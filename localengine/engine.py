@@ -208,6 +208,10 @@ class Engine:
         # The provider host starts now, while config, state and the program load (see `prespawn`).
         prespawn(self.project.root, self.project.name, env=self.provider_env, workers=host_workers(parallel))
         manager, config, old = self._load()
+        # The Outputs section shows how the stack's outputs change (a new stack's are listed plainly).
+        display.old_outputs = next(
+            (r.outputs for r in old.resources if r.type == STACK_TYPE and not r.delete), None
+        )
         self._prelude(display, config)
         with self._deployment(
             display, manager, config, old, preview=preview, parallel=parallel, analyze=bool(self.policy_packs)

@@ -27,6 +27,7 @@ from localengine.state import ResourceState
 
 # Diagnostics carry the colour mode the display ran with; ours never colours (`--color never`).
 COLOR = "never"
+LOGICAL_OPS = ("same", "create", "update", "delete", "replace", "read")
 # resource.Status of a failed step: the engine does not know whether the vendor half-did it.
 STATUS_UNKNOWN = 2
 
@@ -84,6 +85,10 @@ def step_metadata(event: StepEvent, op: str | None = None) -> dict[str, Any]:
         if event.detailed_diff is not None
         else None
     )
+    # Step.Logical: the program's own steps; not a replacement's create or its delete of the old copy,
+    # nor a refresh.
+    if metadata["op"] in LOGICAL_OPS:
+        metadata["logical"] = True
     metadata["provider"] = state.provider if state is not None else ""
     return metadata
 

@@ -162,6 +162,7 @@ class StateStore:
         self.path = path
         self.stack = stack
         self._lock = threading.Lock()
+        self._fragments = _FragmentCache()
 
     @classmethod
     def for_stack(cls, project_root: Path, project: str, stack: str) -> StateStore:
@@ -190,11 +191,17 @@ class StateStore:
         return {"version": STATE_VERSION, "deployment": latest}
 
     def save(self, snapshot: Snapshot, manager: PassphraseSecretsManager) -> None:
-        document = {
-            "version": STATE_VERSION,
-            "checkpoint": {"stack": self.stack, "latest": serialize_deployment(snapshot, manager)},
-        }
-        text = json.dumps(document, indent=2)
+        # Every step saves the whole state: each resource's part of the file is rendered (and its secrets
+        # encrypted) once per change of it, not once per save, as Pulumi's caching crypter keeps an
+        # unchanged secret's ciphertext from one checkpoint to the next.
+        latest = serialize_deployment(Snapshot(pending_operations=snapshot.pending_operations), manager)
+        latest["resources"] = _RESOURCES_MARK
+        document = {"version": STATE_VERSION, "checkpoint": {"stack": self.stack, "latest": latest}}
+        skeleton = json.dumps(document, indent=2)
+        rendered = [self._fragments.render(r, manager) for r in snapshot.resources]
+        items = ",\n".join(_RESOURCE_INDENT + text for text in rendered)
+        listing = f"[\n{items}\n{_RESOURCE_INDENT[:-2]}]" if rendered else "[]"
+        text = skeleton.replace(json.dumps(_RESOURCES_MARK), listing, 1)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
@@ -207,6 +214,46 @@ class StateStore:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+
+
+# Where the resources go in the state file: `{version, checkpoint: {stack, latest: {resources: [ ... ]}}}`
+# indented by two per level puts each resource at depth 4.
+_RESOURCES_MARK = "\u0000resources\u0000"
+_RESOURCE_INDENT = " " * 8
+
+
+class _FragmentCache:
+    """Each resource's JSON text in the state file (secrets encrypted), kept while the resource is unchanged.
+
+    Steps replace a resource's `inputs`/`outputs` dicts rather than edit them, so a resource is unchanged
+    while it is the same object with the same fields and the same dicts; anything else renders afresh."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[ResourceState, tuple[Any, ...], str]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _signature(resource: ResourceState, manager: Any) -> tuple[Any, ...]:
+        fields = tuple(
+            (id(v), len(v)) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+            for v in vars(resource).values()
+        )
+        return (id(manager), *fields)
+
+    def render(self, resource: ResourceState, manager: PassphraseSecretsManager) -> str:
+        signature = self._signature(resource, manager)
+        with self._lock:
+            cached = self._texts.get(id(resource))
+        if cached is not None and cached[0] is resource and cached[1] == signature:
+            return cached[2]
+
+        def encrypt(value: Any) -> Any:
+            return serialize_value(value, manager.encrypt)
+
+        text = json.dumps(resource.to_json(encrypt), indent=2).replace("\n", "\n" + _RESOURCE_INDENT)
+        with self._lock:
+            self._texts[id(resource)] = (resource, signature, text)
+        return text
 
 
 class StateError(Exception):

@@ -8,14 +8,17 @@ and the create is sent again after the wait the vendor asked for (`Retry-After`)
 How each resource finds "what it may have made" (its `find`) is the resource's choice, by the key the vendor
 enforces where there is one (a custom domain's name, one volume per service, a service's name in its
 project), else by what appeared since just before the create (`new_since`): a Railway project or a Neon
-project (names are not unique), a service domain, a notification rule. The stack lock keeps a second run of
-the same stack from creating meanwhile.
+project (names are not unique), a notification rule; or by what the vendor says it made since the create
+was sent (`made_since`: its `createdAt` on its own clock, read from the `Date` of its answers), which needs
+no listing before the create: a service domain. The stack lock keeps a second run of the same stack from
+creating meanwhile.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from providers.backoff import backoff_scale
@@ -73,3 +76,40 @@ def new_since(
     create): what appeared since, which only this create can have made while the stack is locked."""
     known = set(before)
     return lambda: [item for item in listing() if str(item.get(key)) not in known]
+
+
+# Two seconds more than the vendor clock's stated precision (whole seconds): an object the vendor stamped
+# this long before the create was sent is not the create's.
+CLOCK_MARGIN_SECONDS = 2.0
+
+
+def made_since(
+    sent_at: float,
+    listing: Callable[[], list[dict[str, Any]]],
+    vendor_time: Callable[[float], float | None],
+    key: str = "createdAt",
+) -> Callable[[], list[dict[str, Any]]]:
+    """A `find` that returns the listed objects the vendor stamped (`key`, ISO 8601) at or after `sent_at`
+    (this machine's epoch seconds, taken just before the create), on the vendor's clock (`vendor_time`,
+    from the listing's own answer). Refuses to guess when the vendor states no time: the caller's error
+    then says the outcome is unknown."""
+
+    def find() -> list[dict[str, Any]]:
+        items = listing()
+        since = vendor_time(sent_at)
+        if since is None:
+            raise RuntimeError(
+                "the vendor's answers state no time (Date), so what the create made is unknown"
+            )
+        return [item for item in items if (_epoch(item.get(key)) or 0.0) >= since - CLOCK_MARGIN_SECONDS]
+
+    return find
+
+
+def _epoch(stamp: Any) -> float | None:
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

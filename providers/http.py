@@ -22,6 +22,7 @@ import json
 import logging
 import random
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -261,6 +262,7 @@ class HttpClient:
         self._request_id_headers = tuple(h.lower() for h in request_id_headers)
         self._parse_error = error_parser
         self._sleep = sleep
+        self._vendor_clock = threading.local()  # the vendor's clock offset, per thread (`vendor_time`)
         self._client = httpx.Client(
             timeout=timeout,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -271,6 +273,23 @@ class HttpClient:
 
     def __repr__(self) -> str:
         return f"HttpClient(vendor={self.vendor!r}, base_url={self.base_url!r})"
+
+    def _note_vendor_clock(self, headers: Mapping[str, str]) -> None:
+        stated = headers.get("date")
+        if not stated:
+            return
+        try:
+            vendor_now = email.utils.parsedate_to_datetime(stated).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return
+        self._vendor_clock.offset = vendor_now - time.time()
+
+    def vendor_time(self, local: float) -> float | None:
+        """`local` (epoch seconds on this machine) on the vendor's clock, by the `Date` of the last answer
+        this thread received; None before any. `Date` has whole seconds, so this is up to a second (plus
+        the answer's travel) early, never late: "made since" by it includes the moment itself."""
+        offset: float | None = getattr(self._vendor_clock, "offset", None)
+        return None if offset is None else local + offset
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("HttpClient is not picklable; build it in configure()")
@@ -318,11 +337,16 @@ class HttpClient:
             try:
                 if pacer is not None:
                     pacer.before_request(self._sleep)  # the vendor's rate limits (see pacing.py)
-                response = self._client.request(
-                    method, url, json=json_body, params=clean_params or None, headers=headers
-                )
+                try:
+                    response = self._client.request(
+                        method, url, json=json_body, params=clean_params or None, headers=headers
+                    )
+                finally:
+                    if pacer is not None:
+                        pacer.request_done()
                 if pacer is not None:
                     pacer.after_response(response.headers)
+                self._note_vendor_clock(response.headers)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Nothing reached the server: always safe to try again.
                 raise _Retryable("connection failed", error=exc) from None

@@ -6,6 +6,11 @@ only when fewer than N were sent in the last W seconds (plus a small margin for 
 interval of W seconds, however the vendor aligns its windows, holds at most N. When a response says the
 window is used up (`X-RateLimit-Remaining: 0`), requests also wait for `X-RateLimit-Reset`.
 
+A request reaches the vendor some time between when it is sent and when its answer comes back; on a busy
+machine that can be most of a second. So a request counts from when it is sent until its answer, and its
+window runs from the answer (`request_done`): the vendor's count, whenever it saw the request, can never
+hold more than ours.
+
 Pacers are shared per vendor, endpoint and credential within the process (the dynamic-provider host
 serves every resource of a stack from one process, each provider with its own client), and thread-safe.
 
@@ -82,6 +87,7 @@ class Pacer:
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._hold_until = 0.0
+        self._in_flight = threading.local()  # the send time of this thread's request, until its answer
         self.waited = 0.0
         """Seconds spent waiting, over all requests (for the benchmarks)."""
 
@@ -108,8 +114,24 @@ class Pacer:
     def _sent(self, now: float, waited: float) -> float:
         for window in self._windows:
             window.sent.append(now)
+        self._in_flight.sent_at = now
         self.waited += waited
         return waited
+
+    def request_done(self) -> None:
+        """This thread's request was answered (or failed): its window now runs from this moment."""
+        sent_at = getattr(self._in_flight, "sent_at", None)
+        if sent_at is None:
+            return
+        self._in_flight.sent_at = None
+        with self._lock:
+            now = self._clock()
+            for window in self._windows:
+                # Already expired and dropped when the answer took longer than the window: nothing to move.
+                if sent_at in window.sent:
+                    window.sent.remove(sent_at)
+                # Every entry was stamped at or before now, so the log stays in order.
+                window.sent.append(now)
 
     def after_response(self, headers: Mapping[str, str]) -> None:
         """A response's rate-limit headers: when it says nothing is left, hold requests until the reset."""

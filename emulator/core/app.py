@@ -16,6 +16,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,9 @@ class EmulatorApp:
         if any(f.cut and f.when == "after" for f in faults):
             return _CutConnection()
         headers = dict(response.headers)
+        # The vendor's own clock, as every HTTP server states it (RFC 9110 `Date`): clients compare the
+        # times the vendor writes (`createdAt`) with it, and an advanced emulator clock must agree.
+        headers.setdefault("date", formatdate(self.clock.now(), usegmt=True))
         # A body of None is an empty response (e.g. Supabase's 201 from a bulk secret upsert), not `null`.
         content = b"" if response.body is None else json.dumps(response.body)
         return Response(

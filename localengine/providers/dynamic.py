@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -61,12 +63,41 @@ def _host_env(project_dir: Path, project: str, env: dict[str, str] | None) -> di
     return host_env
 
 
+# A module defines a dynamic resource when a class of it derives from `dynamic.Resource`.
+_DYNAMIC_RESOURCE = re.compile(r"^class \w+\((?:pulumi\.)?dynamic\.Resource\b", re.MULTILINE)
+_NOT_PROJECT_CODE = frozenset({".venv", "venv", "node_modules", "tests", ".git", ".state"})
+
+
+@functools.lru_cache(maxsize=8)
+def dynamic_resource_modules(project_dir: Path) -> tuple[str, ...]:
+    """The project's modules that define dynamic resources (a text scan: nothing is imported), for the
+    host to import while it waits for its first call (see `host_main`)."""
+    found: list[str] = []
+    for directory, subdirectories, files in os.walk(project_dir):
+        subdirectories[:] = sorted(
+            d for d in subdirectories if d not in _NOT_PROJECT_CODE and not d.startswith(".")
+        )
+        for file in sorted(files):
+            if not file.endswith(".py"):
+                continue
+            path = Path(directory, file)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if _DYNAMIC_RESOURCE.search(text):
+                parts = path.relative_to(project_dir).with_suffix("").parts
+                found.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return tuple(found)
+
+
 def _spawn_host(
     project_dir: Path, project: str, env: dict[str, str] | None, workers: int
 ) -> subprocess.Popen[bytes]:
+    warm = dynamic_resource_modules(project_dir)
     return subprocess.Popen(
         # The SDK's server with more than its four threads (see `host_main`).
-        [sys.executable, "-u", "-m", "localengine.providers.host_main", str(workers)],
+        [sys.executable, "-u", "-m", "localengine.providers.host_main", str(workers), *warm],
         cwd=project_dir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,5 +1,10 @@
-"""`python -m localengine.providers.host_main WORKERS`: the SDK's dynamic-provider server
+"""`python -m localengine.providers.host_main WORKERS [MODULE ...]`: the SDK's dynamic-provider server
 (`python -m pulumi.dynamic`, unchanged) serving up to WORKERS calls at once.
+
+MODULEs (the project's modules that define dynamic resources) are imported before the server starts, while
+the engine loads config and state and imports the program (a second or so), so the first call finds the
+providers' modules loaded instead of importing them on the stack's critical path. Before, not beside, the
+server: imports of one package from two threads at once can meet a partly initialised module.
 
 The SDK's server has four worker threads, so a fifth provider call waits for one of four others to end.
 Each create that waits for a vendor (a Railway deployment, a Supabase project) holds a thread for the
@@ -9,6 +14,7 @@ together. Only the thread pool handed to `grpc.server` changes; the servicer is 
 
 from __future__ import annotations
 
+import importlib
 import runpy
 import sys
 from concurrent import futures
@@ -17,8 +23,19 @@ from typing import Any
 import grpc
 
 
+def warm(modules: list[str]) -> None:
+    """Import `modules`; one that fails is left for the call that needs it to report."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # reported by the provider call that needs the module
+            continue
+
+
 def main() -> None:
     workers = max(4, int(sys.argv.pop(1)))
+    modules, sys.argv[1:] = sys.argv[1:], []
+    warm(modules)
     real_server = grpc.server
 
     def server(thread_pool: futures.ThreadPoolExecutor, *args: Any, **kwargs: Any) -> grpc.Server:

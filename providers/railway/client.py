@@ -174,6 +174,10 @@ class RailwayClient(
         self._http.close()
 
     # -- transport ---------------------------------------------------------------------------------
+    def vendor_time(self, local: float) -> float | None:
+        """`local` on Railway's clock (see `HttpClient.vendor_time`)."""
+        return self._http.vendor_time(local)
+
     def execute(self, operation: str, variables: Mapping[str, Any] | None = None) -> Any:
         """Send the registered document `operation`; return the value of its root field."""
         document = DOCUMENTS[operation]

@@ -214,6 +214,10 @@ def test_delete_before_replace_dependents_are_replaced_and_an_interruption_keeps
     fixture_stack.things({"name": "a", "dbr": True, "region": "us"}, {"name": "b", "regionFrom": "a"})
     planned = fixture_stack.preview()
     assert planned.changes() == {"replace": 2}, fixture_stack.output.getvalue()
+    # b is replaced because its region follows a's: the keys its diff said force it, and its detail.
+    b = next(e for e in planned.events if e.op == "replace" and e.urn.endswith("::b"))
+    assert b.replace_reasons == ["region"]
+    assert b.detailed_diff is not None and b.detailed_diff["region"].kind == "update-replace"
 
     # The create after the deletes fails: both stay in state, marked pendingReplacement, as Pulumi keeps them.
     mark = len(fixture_stack.cloud()["log"])
@@ -287,25 +291,68 @@ def test_a_killed_create_is_a_pending_create_the_next_run_resolves_without_a_dup
     assert fixture_stack.up().changes() == {}
 
 
-def test_diff_shows_old_and_new_values_and_multi_line_outputs_read_as_lines(
+def test_diff_shows_old_and_new_values_and_multi_line_outputs_print_as_the_cli_prints_them(
     fixture_stack: FixtureStack,
 ) -> None:
     set_config_value(Project.load(fixture_stack.root), "dev", "password", "old-secret", secret=True)
     fixture_stack.things({"name": "a", "size": 1, "secret": True}, multiline=True)
-    assert fixture_stack.up().ok
-    text = fixture_stack.output.getvalue()
-    notes = next(i for i, line in enumerate(text.splitlines()) if line.lstrip().startswith("notes"))
-    first, second = text.splitlines()[notes : notes + 2]
-    assert first.endswith(': "first line') and second.endswith('second \\"quoted\\" line"')
-    assert second.index("second") == first.index('"') + 1  # the continuation lines up under the text
+    first = fixture_stack.up()
+    assert first.ok
+    lines = fixture_stack.output.getvalue().splitlines()
+    # pkg/backend/display/object_diff.go printPrimitivePropertyValue: a string is Go-quoted (`%q`) on its
+    # key's line, a multi-line one too; keys are padded to the longest (printPropertyTitle).
+    width = len("secretValue")
+    assert f'    {"notes":<{width}}: "first line\\nsecond \\"quoted\\" line"' in lines
+    assert f"    {'secretValue':<{width}}: [secret]" in lines
 
     set_config_value(Project.load(fixture_stack.root), "dev", "password", "new-secret", secret=True)
-    fixture_stack.things({"name": "a", "size": 3, "secret": True, "label": "x"}, multiline=True)
+    fixture_stack.things(
+        {"name": "a", "size": 3, "secret": True, "label": "x", "region": "us"}, multiline=True
+    )
     assert fixture_stack.engine().up(preview=True, show_diff=True).ok
-    text = fixture_stack.output.getvalue()
-    assert "~ size: 1 => 3" in text and '+ label: "x"' in text
-    assert "~ password: [secret] => [secret]" in text
+    lines = fixture_stack.output.getvalue().splitlines()
+    # A replace step shows its changed inputs (the step's diffs, padded to the longest), old => new, and
+    # the replace keys marked (printObjectPropertyDiff, writeReplaceAnnotation).
+    step = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if line.endswith(
+                "toycloud:Thing a replace [diff: ~label,~password,~region,~size] [replace: region]"
+            )
+        ),
+        None,
+    )
+    assert step is not None, "\n".join(lines)
+    assert lines[step + 1 : step + 5] == [
+        '      + label   : "x"',
+        "      ~ password: [secret] => [secret]",
+        '      ~ region  : "eu" => "us" # forces replacement',
+        "      ~ size    : 1 => 3",
+    ]
+    text = "\n".join(lines)
     assert "old-secret" not in text and "new-secret" not in text
+    # A preview's Outputs show only what changes; an output only unknown yet is left out.
+    outputs = lines.index("Outputs:")
+    assert lines[outputs + 1 : outputs + 3] == ["  ~ secretValue: [secret] => [secret]", ""]
+    # pkg/backend/display/diff.go renderSummaryEvent: one kind of change, so no total; no duration.
+    assert lines[outputs + 3 :] == ["Resources:", "    +-1 to replace", "    1 unchanged", ""]
+
+    result = fixture_stack.up()
+    assert result.ok
+    lines = fixture_stack.output.getvalue().splitlines()
+    outputs = lines.index("Outputs:")
+    new_arn = result.outputs["aArn"]
+    # An update's Outputs: the diff against the last run's, unchanged ones listed too.
+    shown = lines[outputs + 1 : lines.index("Resources:") - 1]
+    assert shown[0] == f'  ~ aArn       : "{first.outputs["aArn"]}" => "{new_arn}"'
+    assert shown[1:] == [
+        '    notes      : "first line\\nsecond \\"quoted\\" line"',
+        "  ~ secretValue: [secret] => [secret]",
+    ]
+    summary = lines[lines.index("Resources:") :]
+    assert summary[:3] == ["Resources:", "    +-1 replaced", "    1 unchanged"]
+    assert summary[3] == "" and summary[4].startswith("Duration: ") and summary[4].endswith("s")
 
 
 def test_progress_lines_are_at_most_one_per_resource_every_few_seconds() -> None:

@@ -141,7 +141,8 @@ def test_preview_json_is_the_preview_digest(fixture_stack: FixtureStack) -> None
     by_name = {s["urn"].rsplit("::", 1)[1]: s for s in document["steps"]}
     assert set(by_name) == {"fixture-dev", "a", "marker"}
     assert by_name["a"]["op"] == "replace" and by_name["a"]["replaceReasons"] == ["region"]
-    assert by_name["a"]["detailedDiff"] is None  # a dynamic provider's diff carries no detail
+    # A dynamic provider's diff carries no detail: the step gets the inputs' diff, the replace key marked.
+    assert by_name["a"]["detailedDiff"] == {"region": {"kind": "update-replace", "inputDiff": True}}
     assert by_name["marker"]["detailedDiff"] == {"triggers[0]": {"kind": "update-replace", "inputDiff": True}}
     assert by_name["a"]["oldState"]["id"] and by_name["a"]["newState"]["inputs"]["region"] == "us"
     assert by_name["a"]["provider"].startswith(

@@ -15,6 +15,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
+from emulator.testing import RunningEmulator
 from providers.http import (
     AmbiguousRequestError,
     ApiError,
@@ -319,3 +320,16 @@ def test_secret_hides_itself() -> None:
     secret = Secret(TOKEN)
     assert TOKEN not in repr(secret) and TOKEN not in str(secret) and TOKEN not in f"{secret}"
     assert secret.reveal() == TOKEN
+
+
+def test_the_vendors_clock_is_read_from_the_date_of_its_answers(emulator: RunningEmulator) -> None:
+    client = HttpClient(vendor="neon", base_url=emulator.neon_url, auth_headers={})
+    assert client.vendor_time(time.time()) is None  # nothing heard yet
+    emulator.app.clock.advance(3600)
+    client.request("GET", "/projects", operation="listProjects", ok_statuses=(401,))
+    now = time.time()
+    vendor_now = client.vendor_time(now)
+    expected = emulator.app.clock.now()  # the emulator's clock, however far tests have moved it
+    assert vendor_now is not None
+    # Whole seconds: up to a second (and the answer's travel) early, never late.
+    assert expected - 2 <= vendor_now <= expected + 0.01

@@ -85,6 +85,32 @@ def test_threads_share_one_pacer_without_exceeding_it() -> None:
     assert most_in_any_window(list(pacer._windows[0].sent), 1.0) <= 8
 
 
+def test_a_slow_answer_keeps_its_request_in_the_window_until_it_came_back() -> None:
+    # The vendor may see a request as late as its answer: a request sent at t=0 and answered at t=0.8
+    # still holds its place until 0.8 + the window, so a vendor that counted it at 0.8 never sees more
+    # than the limit. Counted from the send time, the 3rd request would leave at about 1.07 s.
+    fake = FakeTime()
+    pacer = Pacer([RateLimit(2, 1.0)], clock=fake.clock, sleep=fake.sleep)
+    start = fake.clock()
+    pacer.before_request()
+    fake.sleep(0.8)
+    pacer.request_done()
+    pacer.before_request()
+    pacer.request_done()
+    pacer.before_request()
+    assert fake.clock() - start == pytest.approx(0.8 + RateLimit(2, 1.0).window)
+
+
+def test_a_request_done_twice_or_never_sent_changes_nothing() -> None:
+    fake = FakeTime()
+    pacer = Pacer([RateLimit(1, 1.0)], clock=fake.clock, sleep=fake.sleep)
+    pacer.request_done()  # nothing in flight on this thread
+    assert pacer.before_request() == 0
+    pacer.request_done()
+    pacer.request_done()
+    assert list(pacer._windows[0].sent) == [fake.clock()]
+
+
 def test_a_used_up_window_holds_requests_until_its_reset() -> None:
     fake = FakeTime()
     pacer = Pacer([RateLimit(100, 1.0)], clock=fake.clock, sleep=fake.sleep, wall_clock=lambda: 2e9)

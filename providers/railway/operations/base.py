@@ -27,7 +27,7 @@ def is_mutation(name: str) -> bool:
 
 
 ENVIRONMENTS = "environments { edges { node { id name createdAt } } }"
-SERVICE_DOMAIN = "id domain suffix targetPort environmentId serviceId"
+SERVICE_DOMAIN = "id domain suffix targetPort environmentId serviceId createdAt"
 CUSTOM_DOMAIN = (
     "id domain environmentId serviceId projectId targetPort status { verified verificationDnsHost "
     "verificationToken certificateStatus dnsRecords { hostlabel fqdn zone recordType requiredValue "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ import pulumi
 from pulumi import dynamic
 from pydantic import BaseModel, Field
 
-from providers.adoption import new_since
+from providers.adoption import made_since
 from providers.base import (
     resource_props,
     unless_gone,
@@ -46,16 +47,16 @@ class ServiceDomainProvider(RailwayProvider):
                 )
                 return list((instance.get("domains") or {}).get("serviceDomains") or [])
 
-            # A service may hold several Railway domains: a lost answer is resolved by the one that
-            # appeared since the create was sent.
-            before = [str(d["id"]) for d in service_domains()]
+            # A service may hold several Railway domains: a lost answer is resolved by the one Railway
+            # made since the create was sent (by its own clock), so no listing is needed before it.
+            sent_at = time.time()
             domain = _adopt_or_retry(
                 lambda: client.service_domain_create(
                     service_id=inputs.service_id,
                     environment_id=inputs.environment_id,
                     target_port=inputs.target_port,
                 ),
-                new_since(before, service_domains),
+                made_since(sent_at, service_domains, client.vendor_time),
                 f"a new Railway domain of service {inputs.service_id}",
                 self.sleep,
             )

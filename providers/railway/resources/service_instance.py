@@ -144,16 +144,21 @@ def _log_tail(fetch: Callable[[], list[dict[str, Any]]], kind: str, lines: int =
 
 
 def _deploy_once(
-    client: RailwayClient, service_id: str, environment_id: str, sleep: Callable[[float], None]
+    client: RailwayClient,
+    service_id: str,
+    environment_id: str,
+    sleep: Callable[[float], None],
+    latest_before: tuple[str | None] | None = None,
 ) -> str:
     """serviceInstanceDeployV2, never sent twice for one change: after a lost answer, a deployment that
-    appeared since (the instance's latest is a new one) is the one it started."""
+    appeared since (the instance's latest is a new one) is the one it started. `latest_before` is the
+    instance's latest deployment id when the caller has just read it (one request fewer), else it is read."""
 
     def latest() -> str | None:
         instance = client.service_instance(service_id=service_id, environment_id=environment_id)
         return (instance.get("latestDeployment") or {}).get("id")
 
-    before = latest()
+    before = latest_before[0] if latest_before is not None else latest()
 
     def started() -> list[str]:
         now = latest()
@@ -231,7 +236,11 @@ class ServiceInstanceProvider(RailwayProvider):
             region_config: dict[str, Any] = {r: CLEAR for r in existing if r not in inputs.regions}
             region_config.update({r: {"numReplicas": n} for r, n in inputs.regions.items()})
             settings["multiRegionConfig"] = region_config
-        computed = self._apply(client, inputs, settings, limits=(inputs.vcpus, inputs.memory_gb))
+        # The same read gives the latest deployment, for telling ours apart after a lost answer.
+        latest = (_instance_node(env, inputs.service_id).get("latestDeployment") or {}).get("id")
+        computed = self._apply(
+            client, inputs, settings, limits=(inputs.vcpus, inputs.memory_gb), latest_before=(latest,)
+        )
         return dynamic.CreateResult(
             f"{inputs.service_id}:{inputs.environment_id}", {**self.inputs(props), **computed}
         )
@@ -275,6 +284,7 @@ class ServiceInstanceProvider(RailwayProvider):
         settings: dict[str, Any],
         *,
         limits: tuple[Any, Any],
+        latest_before: tuple[str | None] | None = None,
     ) -> dict[str, Any]:
         if any(v is not None for v in settings.values()):
             client.service_instance_update(
@@ -291,7 +301,9 @@ class ServiceInstanceProvider(RailwayProvider):
             return {}
         # Settings take effect only on the next deployment; DeployV2 (unlike Redeploy) also picks up a new
         # image source.
-        deployment_id = _deploy_once(client, inputs.service_id, inputs.environment_id, self.sleep)
+        deployment_id = _deploy_once(
+            client, inputs.service_id, inputs.environment_id, self.sleep, latest_before
+        )
         subject = f"railway service {inputs.service_id} in environment {inputs.environment_id}"
         deployment = _deployment_wait(self, client, deployment_id, subject, inputs.deploy_timeout_seconds)
         return {"deployment_id": deployment_id, "deployment_status": deployment.get("status")}
@@ -311,13 +323,7 @@ class ServiceInstanceProvider(RailwayProvider):
         for key in old:
             if key in current:
                 inputs[key] = current[key]
-        instances = [
-            edge.get("node") or {} for edge in (env.get("serviceInstances") or {}).get("edges", []) if edge
-        ]
-        latest = next(
-            (i.get("latestDeployment") for i in instances if i.get("serviceId") == service_id), None
-        )
-        latest = latest or {}
+        latest = _instance_node(env, service_id).get("latestDeployment") or {}
         computed = {
             "deployment_id": latest.get("id") or props.get("deployment_id"),
             "deployment_status": latest.get("status") or props.get("deployment_status"),
@@ -333,6 +339,13 @@ class ServiceInstanceProvider(RailwayProvider):
 def _service_config(env: Mapping[str, Any] | None, service_id: str) -> Mapping[str, Any] | None:
     """One service's entry in an environment's config (Railway's EnvironmentConfig), if it has one."""
     return (((env or {}).get("config") or {}).get("services") or {}).get(service_id)
+
+
+def _instance_node(env: Mapping[str, Any] | None, service_id: str) -> Mapping[str, Any]:
+    """One service's node in an environment's `serviceInstances` (its latest deployment), or {}."""
+    edges = ((env or {}).get("serviceInstances") or {}).get("edges") or []
+    nodes = (edge.get("node") or {} for edge in edges if edge)
+    return next((node for node in nodes if node.get("serviceId") == service_id), {})
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -90,14 +90,15 @@ def test_create_applies_settings_then_deploys_and_waits(
     emulator.clear_requests()
     outs = e.create({**base, **OMNI})
     operations = [r["operation"] for r in sent(emulator)]
-    assert operations[:5] == [
+    assert operations[:4] == [
+        # its service instances also give the latest deployment before, so that a lost deploy answer
+        # is not deployed twice: no second read for it
         "environment",
         "serviceInstanceUpdate",
         "serviceInstanceLimitsUpdate",
-        "serviceInstance",  # the latest deployment before, so a lost deploy answer is not deployed twice
         "serviceInstanceDeployV2",
     ]
-    assert operations[5:] and set(operations[5:]) == {"deployment"}  # polled until SUCCESS
+    assert operations[4:] and set(operations[4:]) == {"deployment"}  # polled until SUCCESS
     assert outs["deployment_status"] == "SUCCESS"
     assert (
         outs["deployment_id"]
@@ -248,3 +249,18 @@ def test_read_of_a_deleted_service_says_gone(emulator: RunningEmulator, ids: dic
     configure(ProjectProvider(), emulator).client().service_delete(ids["service_id"])
     result = e.read()
     assert result.id is None and result.outs == {}
+
+
+def test_create_whose_deploy_answer_is_lost_adopts_the_deployment_it_started(
+    emulator: RunningEmulator, ids: dict[str, str]
+) -> None:
+    e = instance_engine(emulator)
+    base = {"service_id": ids["service_id"], "environment_id": ids["environment_id"]}
+    first = e.create({**base, "replicas": 1})  # the instance now has a latest deployment of its own
+    emulator.clear_requests()
+    emulator.inject(vendor="railway", operation="serviceInstanceDeployV2", status=504, when="after", count=1)
+    outs = e.create({**base, "replicas": 1})
+    deploys = sent(emulator, "serviceInstanceDeployV2")
+    assert len(deploys) == 1  # never sent twice: the lookup found the one the lost answer started
+    assert outs["deployment_id"] not in (None, first["deployment_id"])
+    assert outs["deployment_status"] == "SUCCESS"
