@@ -39,6 +39,10 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 PROVIDER_PREFIX = "pulumi:providers:"
 UNBOUNDED = 2147483647
+# The contract with providers for a pending create's `read` (providers/pending_create.py) and for a create
+# whose outcome stayed unknown (providers/adoption.py, `CreateOutcomeUnknownError`): the same strings there.
+PENDING_CREATE_KEY = "__pending_create"
+OUTCOME_UNKNOWN_MARK = "outcome unknown:"
 
 
 class EngineError(Exception):
@@ -504,11 +508,20 @@ class Deployment:
         try:
             return self._run_op(op, event.urn, event.type, call)
         except ProviderError as exc:
-            self._done(pending)
+            message = str(exc)
+            if pending.type == "creating" and OUTCOME_UNKNOWN_MARK in message:
+                # The vendor may have made it: keep the pending create, so the next run looks for it
+                # (`_adopt_pending_create`) instead of creating a second one.
+                message += (
+                    " (kept in state as a pending create: the next run looks for what it made before "
+                    "creating it)"
+                )
+            else:
+                self._done(pending)
             self.save()
-            event.error = str(exc)
+            event.error = message
             self._emit(event)
-            raise EngineError(str(exc), event.urn) from None
+            raise EngineError(message, event.urn) from None
 
     def _commit(
         self,
@@ -546,7 +559,7 @@ class Deployment:
             return self._planned(new, event, "")
         if urn in self.pending_creates and self._adopt_pending_create(urn, goal, provider, new, event):
             return urn, new.id, new.outputs
-        pending = self._pending(replace(new, outputs={}), "creating")
+        pending = self._pending(replace(new, outputs={}, created=now_iso()), "creating")
         (id_, outs), took = self._call_provider(
             "create", event, pending, lambda: provider.create(urn, new.inputs)
         )
@@ -557,35 +570,94 @@ class Deployment:
         return urn, id_, new.outputs
 
     def _adopt_pending_create(
-        self, urn: str, goal: Goal, provider: Provider, new: ResourceState, event: StepEvent
+        self,
+        urn: str,
+        goal: Goal,
+        provider: Provider,
+        new: ResourceState,
+        event: StepEvent,
+        *,
+        not_id: str = "",
     ) -> bool:
-        """A create the last run left pending: ask the provider's `read` for what it may have made (the id
-        it was about to record, if any, else empty: the provider looks by name or unique key). Found: it
-        is recorded as created, and no second one is made. Not found: the caller creates it."""
+        """A create the last run left pending: ask the provider's `read` for what it may have made (see
+        `providers/pending_create.py`): the id it reported, if any, else empty (the provider looks by name
+        or unique key, adopting only what was made since the create started). Found: it is recorded as
+        created (then updated where it differs from the program), and no second one is made. Not found: the
+        caller creates it. A lookup that fails or is refused fails the step and keeps the pending create."""
         prior = self.pending_creates[urn]
+        properties = dict(new.inputs)
+        if prior.created:
+            properties[PENDING_CREATE_KEY] = {"started": prior.created}
         try:
             result, took = self._run_op(
-                "read", urn, goal.type, lambda: provider.read(urn, prior.id, new.inputs, new.inputs)
+                "read", urn, goal.type, lambda: provider.read(urn, prior.id, new.inputs, properties)
             )
         except ProviderError as exc:
-            self.sink.diagnostic(
-                "warning", f"could not look for what the interrupted create made ({exc}); creating it", urn
+            event.error = (
+                f"could not resolve the create the last run left pending: {exc}; nothing was created, and "
+                "the pending create stays in state for the next run"
             )
-            result = None
+            self._emit(event)
+            raise EngineError(event.error, urn) from None
         with self._lock:
             self.pending_creates.pop(urn, None)
-        if result is None or not result.id:
+        if not result.id or (not_id and result.id == not_id):
+            self.sink.diagnostic("info", "nothing made by the interrupted create was found; creating it", urn)
             return False
         new.id = result.id
-        new.outputs = mark_secret_outputs(result.outputs, goal.additional_secret_outputs)
+        outputs = {k: v for k, v in result.outputs.items() if k != PENDING_CREATE_KEY}
+        new.outputs = mark_secret_outputs(outputs, goal.additional_secret_outputs)
         new.created = new.modified = now_iso()
         self.sink.diagnostic("info", f"adopted {result.id}, made by the interrupted create", urn)
         with self._lock:
             self.news[urn] = new
         self.save()
-        event.duration = took
+        started = time.monotonic()
+        try:
+            self._complete_adopted(urn, goal, provider, new, result.inputs or dict(new.inputs))
+        except ProviderError as exc:
+            event.error = f"adopted {result.id}, but updating it to the program failed: {exc}"
+            self._emit(event)
+            raise EngineError(event.error, urn) from None
+        event.duration = took + time.monotonic() - started
         self._emit(event)
         return True
+
+    def _complete_adopted(
+        self, urn: str, goal: Goal, provider: Provider, new: ResourceState, read_inputs: dict[str, Any]
+    ) -> None:
+        """An adopted object may differ from the program where the interrupted create had not got that far
+        (settings it applies after the vendor made the object): update it now; a difference only a
+        replacement can fix is left to the next run, with a warning."""
+        diff = provider.diff(urn, new.id, read_inputs, new.outputs, new.inputs, goal.ignore_changes)
+        if diff.changes != "some":
+            return
+        if diff.replaces:
+            self.sink.diagnostic(
+                "warning",
+                f"the adopted {new.id} differs from the program in {', '.join(diff.replaces)}, which only a "
+                "replacement changes; the next run replaces it",
+                urn,
+            )
+            return
+        pending = self._pending(new, "updating")
+        try:
+            outs = provider.update(urn, new.id, read_inputs, new.outputs, new.inputs)
+        finally:
+            self._done(pending)
+        new.outputs = mark_secret_outputs(outs, goal.additional_secret_outputs)
+        self.save()
+
+    def record_created_id(self, urn: str, id_: str) -> None:
+        """A running create's provider reported the id the vendor returned: it goes into the pending
+        create in state at once, so a run killed during the wait that follows leaves it for the next run's
+        `read`. A report that arrives after the create finished changes nothing."""
+        with self._lock:
+            op = next((p for p in self.pending_ops if p.type == "creating" and p.resource.urn == urn), None)
+            if op is None or op.resource.id == id_:
+                return
+            op.resource.id = id_
+        self.save()
 
     def _update(
         self,
@@ -635,7 +707,15 @@ class Deployment:
             for dependent in dependents:
                 self._delete_one(dependent, replacing=True)
             self._delete_one(old, replacing=True)
-        pending = self._pending(replace(new, outputs={}), "creating")
+        if urn in self.pending_creates and self._adopt_pending_create(
+            urn, goal, provider, new, event, not_id=old.id
+        ):
+            if not delete_before_replace:
+                with self._lock:
+                    self.pending_deletes.append(replace(old, delete=True))
+                self.save()
+            return urn, new.id, new.outputs
+        pending = self._pending(replace(new, outputs={}, created=now_iso()), "creating")
         (id_, outs), _ = self._call_provider(
             "create-replacement", event, pending, lambda: provider.create(urn, new.inputs)
         )
@@ -674,7 +754,11 @@ class Deployment:
         started = time.monotonic()
         if not old.pending_replacement:
             self._delete_one(old, replacing=True)
-        pending = self._pending(replace(new, outputs={}), "creating")
+        if urn in self.pending_creates and self._adopt_pending_create(
+            urn, goal, provider, new, event, not_id=old.id
+        ):
+            return urn, new.id, new.outputs
+        pending = self._pending(replace(new, outputs={}, created=now_iso()), "creating")
         (id_, outs), _ = self._call_provider(
             "create-replacement", event, pending, lambda: provider.create(urn, new.inputs)
         )

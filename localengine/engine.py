@@ -153,6 +153,7 @@ class Engine:
             stack_outputs=stack_outputs_reader(self.project.root, self.project, self.stack),
         )
         deployment.analyzer = policies
+        host.on_created_id = deployment.record_created_id
         try:
             yield deployment
         finally:
@@ -330,7 +331,9 @@ class Engine:
             display.start(f"{'Previewing refresh' if preview_only else 'Refreshing'} ({self.stack}):")
             refreshed = deployment.refresh(snapshot.resources)
             if not preview_only:
-                self.store.save(Snapshot(resources=refreshed, pending_operations=[]), manager)
+                # Pending creates stay for the next `up` to resolve (they may have made an object).
+                creates = [op for op in snapshot.pending_operations if op.type == "creating"]
+                self.store.save(Snapshot(resources=refreshed, pending_operations=creates), manager)
         return self._result(display, deployment, None, Snapshot(resources=refreshed).outputs())
 
     # -- destroy -------------------------------------------------------------------------------------------

@@ -12,6 +12,12 @@ project (names are not unique), a notification rule; or by what the vendor says 
 was sent (`made_since`: its `createdAt` on its own clock, read from the `Date` of its answers), which needs
 no listing before the create: a service domain. The stack lock keeps a second run of the same stack from
 creating meanwhile.
+
+When the lookup itself fails after a lost answer, nobody knows whether the vendor made the object: that is
+`CreateOutcomeUnknownError`, whose message holds `OUTCOME_UNKNOWN` ("outcome unknown:"). The local engine
+then keeps the create as a pending create, and its next run resolves it through the provider's `read`
+(`providers/pending_create.py`) instead of creating blindly, where a before-listing would count the object
+made as pre-existing.
 """
 
 from __future__ import annotations
@@ -25,6 +31,15 @@ from providers.backoff import backoff_scale
 from providers.http import AmbiguousRequestError
 
 T = TypeVar("T")
+
+# The local engine looks for this in a failed create's message (localengine/deployment.py) and keeps the
+# create pending.
+OUTCOME_UNKNOWN = "outcome unknown:"
+
+
+class CreateOutcomeUnknownError(Exception):
+    """A create's answer was lost and looking for what it may have made failed too."""
+
 
 CREATE_ATTEMPTS = 4
 MAX_BACKOFF = 8.0
@@ -46,7 +61,13 @@ def create_or_adopt(
             return create()
         except AmbiguousRequestError as exc:
             last = exc
-            matches = find()
+            try:
+                matches = find()
+            except Exception as lookup:
+                raise CreateOutcomeUnknownError(
+                    f"{what}: {OUTCOME_UNKNOWN} the create's answer was lost ({exc}) and looking for what it "
+                    f"may have made failed too ({lookup})"
+                ) from exc
             if len(matches) == 1:
                 return matches[0]
             if matches:

@@ -6,11 +6,22 @@ pickled provider; `check` reports every failing field and tolerates unknown valu
 what the API cannot change as `replaces`; `create` removes what it made before failing; outputs are the
 inputs plus what the API computed; `read` returns nothing when the object is gone; `delete` treats "already
 gone" as success.
+
+Pending creates (`providers/pending_create.py`): a `read` with an EMPTY id, or with the engine's
+`__pending_create` key in its properties (`{"started": ISO time}`), resolves a create the last run left
+unfinished. With no id the provider looks up what its create may have made (`find_created`: by the
+vendor's unique key, else by name/shape made at or after `started`), refuses when more than one object
+matches, and answers an empty id when nothing does (the engine then creates); with an id (the one the create
+reported through `report_created_id` as soon as the vendor returned it) it finishes the waits create would
+have done (`resolve_created`) and answers the outputs create would have. A resource whose create is
+idempotent (`create_is_idempotent`: settings, variables, the one dashboard of an environment) answers "not
+found", and the create runs again without making a second object.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import sys
@@ -28,6 +39,7 @@ from pulumi.runtime import rpc
 from providers.backoff import backoff_scale
 from providers.guard import guard_provider_methods
 from providers.http import ApiError, Secret
+from providers.pending_create import PendingCreate, refuse_many, without_marker
 
 PROVIDER_KEY = "__provider"
 UNKNOWN = rpc.UNKNOWN
@@ -94,11 +106,58 @@ class PlatformProvider(dynamic.ResourceProvider):
     # Inputs the diff ignores (e.g. a rotation trigger handled in update is still a change; this is for
     # values that are only ever output).
     delete_before_replace: ClassVar[bool] = False
+    # A create that only sets what its parent holds (settings, variables, the environment's one dashboard):
+    # run again after an interruption it makes no second object, so a pending create is created again.
+    create_is_idempotent: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        _resolve_pending_creates_in_read(cls)
         # Pull-request stacks: `base_object_ids` is handled here for every provider (providers/guard.py).
         guard_provider_methods(cls, cls.__name__.removesuffix("Provider"))
+
+    # -- pending creates (see the module docstring) ------------------------------------------------------
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        """The ids of the objects this resource's create may have made, for `read` with an empty id:
+        by the vendor's unique key, else only what was made since `pending.started`."""
+        raise NotImplementedError(
+            f"{type(self).__name__} cannot look up what an interrupted create made; find it at the vendor "
+            "and import it"
+        )
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        """The outputs of object `id_`, made by an interrupted create, as the create would have answered
+        them (after the waits it would have done); by default what `read` answers."""
+        return read(id_, props)
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        kind = type(self).__name__.removesuffix("Provider")
+        name = props.get("name")
+        return f"{kind} {name!r}" if isinstance(name, str) else kind
+
+    def _resolve_pending_create(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        if not id_:
+            if self.create_is_idempotent:
+                return dynamic.ReadResult(None, {})
+            found = list(dict.fromkeys(str(i) for i in self.find_created(props, pending)))
+            refuse_many(found, self.describe_created(props))
+            if not found:
+                return dynamic.ReadResult(None, {})
+            id_ = found[0]
+            report_progress(self.describe_created(props), f"found {id_}, made by the interrupted create")
+        return self.resolve_created(id_, props, pending, read)
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
@@ -119,6 +178,27 @@ class PlatformProvider(dynamic.ResourceProvider):
             replace_keys=self.replace_keys,
             delete_before_replace=self.delete_before_replace,
         )
+
+
+def _resolve_pending_creates_in_read(cls: type) -> None:
+    """Wrap the `read` that `cls` defines itself: an empty id or the engine's pending-create key resolves a
+    pending create (`PlatformProvider._resolve_pending_create`); any other read is the resource's own."""
+    method = cls.__dict__.get("read")
+    if method is None or getattr(method, "_resolves_pending_creates", False):
+        return
+
+    @functools.wraps(method)
+    def read(self: PlatformProvider, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        pending = PendingCreate.from_props(props)
+        if pending is None and id_:
+            return method(self, id_, props)
+        rest = without_marker(props)
+        return self._resolve_pending_create(
+            id_, rest, pending or PendingCreate(), lambda i, p: method(self, i, p)
+        )
+
+    read._resolves_pending_creates = True  # type: ignore[attr-defined]
+    cls.read = read  # type: ignore[attr-defined]
 
 
 guard_provider_methods(PlatformProvider, "resource")

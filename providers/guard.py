@@ -86,7 +86,7 @@ def guard_provider_methods(cls: type, kind: str) -> None:
         "diff": _diff,
         "create": _create,
         "update": _update,
-        "read": _read,
+        "read": lambda f: _read(f, kind),
         "delete": lambda f: _delete(f, kind),
     }
     for name, wrap in wrappers.items():
@@ -148,13 +148,16 @@ def _update(method: Callable[..., Any]) -> Callable[..., Any]:
     return update
 
 
-def _read(method: Callable[..., Any]) -> Callable[..., Any]:
+def _read(method: Callable[..., Any], kind: str) -> Callable[..., Any]:
     @functools.wraps(method)
     def read(self: Any, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         rest, guard = strip_guard(props)
         result = method(self, id_, rest)
         if not result.id:
             return result
+        if not id_:
+            # Found by name for a pending create: never one of the base's own objects.
+            refuse_if_base("adopt", kind, result.id, props)
         inputs = getattr(result, "inputs", None)
         return dynamic.ReadResult(
             result.id,

@@ -5,7 +5,8 @@ than the SDK's four worker threads) prints the port it serves on;
 we call it with `provider_pb2_grpc.ResourceProviderStub`. `Configure` gets the whole stack config in
 `args` (namespaced keys, string values). The server answers `acceptSecrets: False`, so secrets are
 removed before every call and put back on the results by name (the engine's `annotateSecrets`). Its
-stderr is read line by line: `[progress] ...` lines go to the progress callback, the rest to the log.
+stderr is read line by line: `[progress] ...` lines go to the progress callback, `[created-id] ...` lines
+(the id a running create got from the vendor, see `host_channel`) to `on_created_id`, the rest to the log.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from localengine.props import annotate_secrets, from_struct, make_secret, reveal, to_struct
 from localengine.providers import CheckFailure, DiffResult, ProviderError, ReadResult
+from localengine.providers.host_channel import parse_created_id
 
 PROGRESS_PREFIX = "[progress] "
 _ENGINE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -180,6 +182,8 @@ class DynamicProviderHost:
         self.on_progress = on_progress
         self.on_log = on_log
         self.env = env
+        # (urn, id) of a create still running whose provider reported the id the vendor returned.
+        self.on_created_id: Callable[[str, str], None] | None = None
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
@@ -237,6 +241,9 @@ class DynamicProviderHost:
             line = raw.decode(errors="replace").rstrip("\n")
             if line.startswith(PROGRESS_PREFIX):
                 self.on_progress(line[len(PROGRESS_PREFIX) :])
+            elif (created := parse_created_id(line)) is not None:
+                if self.on_created_id is not None:
+                    self.on_created_id(*created)
             elif line.strip():
                 self.on_log(line)
 

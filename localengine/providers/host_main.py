@@ -9,7 +9,9 @@ server: imports of one package from two threads at once can meet a partly initia
 The SDK's server has four worker threads, so a fifth provider call waits for one of four others to end.
 Each create that waits for a vendor (a Railway deployment, a Supabase project) holds a thread for the
 whole wait, so with four the stack's independent deployments would take turns instead of running
-together. Only the thread pool handed to `grpc.server` changes; the servicer is the SDK's own.
+together. Only the thread pool handed to `grpc.server` changes, and the servicer's `Create` runs with its
+URN known to its thread (`host_channel.serving`), so a provider can report the id the vendor returned while
+it still waits (`host_channel.report_created_id`); the servicer is otherwise the SDK's own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from concurrent import futures
 from typing import Any
 
 import grpc
+
+from localengine.providers.host_channel import serving
 
 
 def warm(modules: list[str]) -> None:
@@ -44,7 +48,28 @@ def main() -> None:
         return real_server(pool, *args, **kwargs)
 
     grpc.server = server
+    _report_urns_of_creates()
     runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
+
+
+def _report_urns_of_creates() -> None:
+    """The SDK's server registers its servicer with `add_ResourceProviderServicer_to_server`, which takes
+    the servicer's bound methods: give it a `Create` that serves its URN."""
+    from pulumi.runtime.proto import provider_pb2_grpc
+
+    register = provider_pb2_grpc.add_ResourceProviderServicer_to_server
+
+    def register_serving_urns(servicer: Any, server: Any) -> None:
+        create = servicer.Create
+
+        def create_serving_its_urn(request: Any, context: Any) -> Any:
+            with serving(request.urn):
+                return create(request, context)
+
+        servicer.Create = create_serving_its_urn
+        register(servicer, server)
+
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server = register_serving_urns
 
 
 if __name__ == "__main__":

@@ -195,6 +195,7 @@ class _SettingProvider(SupabaseProvider):
 
     replace_keys = frozenset({"project_ref"})
     kind: ClassVar[str] = "setting"
+    create_is_idempotent = True  # a write of the project's setting, which exists with the project
 
     def _subject(self, ref: str) -> str:
         return f"Supabase {self.kind} for {ref}"

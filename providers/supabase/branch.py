@@ -10,6 +10,7 @@ Deleting uses `force=true` (at once, no grace hour). The id is the branch's proj
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -18,6 +19,7 @@ import pulumi
 from pulumi import dynamic
 from pydantic import BaseModel, Field, field_validator
 
+from providers.adoption import OUTCOME_UNKNOWN, CreateOutcomeUnknownError
 from providers.base import (
     INPUTS_CONFIG,
     changed_keys,
@@ -28,6 +30,7 @@ from providers.base import (
     with_secret_outputs,
 )
 from providers.http import AmbiguousRequestError, ApiError
+from providers.pending_create import PendingCreate, report_created_id
 from providers.supabase.client import (
     INSTANCE_SIZES,
     REGIONS,
@@ -94,6 +97,7 @@ class BranchProvider(SupabaseProvider):
         except AmbiguousRequestError as exc:
             branch = self._adopt(api, inputs, exc)
         ref = str(branch["project_ref"])
+        report_created_id(ref)
         subject = f"{subject} ({ref})"
         report_progress(subject, f"created, waiting for {STATUS_ACTIVE}")
         try:
@@ -113,7 +117,13 @@ class BranchProvider(SupabaseProvider):
             f"Supabase branch {inputs.branch_name}",
             f"create got no clear answer ({exc.message}); looking it up",
         )
-        found = [b for b in api.list_branches(inputs.parent_ref) if b.get("name") == inputs.branch_name]
+        try:
+            found = self._same_name(api, inputs)
+        except Exception as lookup:
+            raise CreateOutcomeUnknownError(
+                f"Supabase branch {inputs.branch_name!r} of {inputs.parent_ref}: {OUTCOME_UNKNOWN} the "
+                f"create's answer was lost ({exc}) and looking for what it made failed too ({lookup})"
+            ) from exc
         if len(found) == 1:
             report_progress(f"Supabase branch {inputs.branch_name}", f"adopted {found[0].get('project_ref')}")
             return found[0]
@@ -128,6 +138,36 @@ class BranchProvider(SupabaseProvider):
             status=exc.status,
             request_id=exc.request_id,
         )
+
+    @staticmethod
+    def _same_name(api: SupabaseClient, inputs: BranchInputs) -> list[dict[str, Any]]:
+        return [b for b in api.list_branches(inputs.parent_ref) if b.get("name") == inputs.branch_name]
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # Branch names are unique in their parent project.
+        inputs = validate_or_raise(BranchInputs, props)
+        return [str(b["project_ref"]) for b in self._same_name(self._client(), inputs)]
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        """Wait, as create would have, until the branch is ready; its outputs as create answers them."""
+        inputs = validate_or_raise(BranchInputs, props)
+        api = self._client()
+        branch = next((b for b in api.list_branches(inputs.parent_ref) if b.get("project_ref") == id_), None)
+        if branch is None:
+            return dynamic.ReadResult(None, {})
+        subject = f"Supabase branch {inputs.branch_name} of {inputs.parent_ref} ({id_})"
+        detail = self._wait_ready(api, inputs, id_, subject, inputs.create_timeout_seconds)
+        outs = self._outputs(inputs, branch, detail)
+        return dynamic.ReadResult(id_, outs, inputs.model_dump(mode="json", exclude_none=True))
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"Supabase branch {props.get('branch_name')!r} of {props.get('parent_ref')}"
 
     def _wait_ready(
         self, api: SupabaseClient, inputs: BranchInputs, ref: str, subject: str, timeout: float

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from providers.base import (
 )
 from providers.neon.base import ID_PATTERN, NeonProvider, _input_dump, _Inputs, _inputs, about, project_lock
 from providers.neon.client import Json
+from providers.pending_create import PendingCreate, report_created_id
 
 
 class BranchInputs(_Inputs):
@@ -67,6 +69,7 @@ class BranchProvider(NeonProvider):
                 sleep=self.sleep,
             )
             branch = created["branch"]
+            report_created_id(str(branch["id"]))
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -106,6 +109,29 @@ class BranchProvider(NeonProvider):
         if branch is None:
             return dynamic.ReadResult(None, {})
         return self.read_result(id_, {**strip_provider(props), **self._vendor_values(branch)})
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # Branch names are unique in a project.
+        inputs: BranchInputs = _inputs(BranchInputs, props)
+        listed = self.client().list_project_branches(inputs.project_id, search=inputs.name)
+        return [str(b["id"]) for b in listed if b.get("name") == inputs.name]
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        inputs: BranchInputs = _inputs(BranchInputs, props)
+        client = self.client()
+        with about(self.kind, inputs.name), project_lock(inputs.project_id):
+            if unless_gone(lambda: client.get_project_branch(inputs.project_id, id_)) is None:
+                return dynamic.ReadResult(None, {})
+            running = self.running_operations(inputs.project_id)
+            self.wait_for_operations(inputs.project_id, running, f"neon branch {inputs.name}")
+            branch = client.get_project_branch(inputs.project_id, id_)
+        return self.read_result(id_, self._outputs(inputs, branch))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]

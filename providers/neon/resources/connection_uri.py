@@ -49,6 +49,8 @@ CONNECTION_SECRETS = ("connection_uri", "pooled_connection_uri", "password")
 class ConnectionUriProvider(NeonProvider):
     """A lookup (no Neon object of its own): the direct and pooled URIs for a role and database."""
 
+    create_is_idempotent = True  # it makes nothing
+
     Inputs = ConnectionUriInputs
     kind = "connection URI"
     replace_keys = frozenset({"project_id", "branch_id", "endpoint_id", "database_name", "role_name"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from providers.base import (
 from providers.http import ApiError
 from providers.neon.base import ID_PATTERN, NeonProvider, _input_dump, _Inputs, _inputs, about, project_lock
 from providers.neon.client import Json
+from providers.pending_create import PendingCreate, report_created_id
 
 
 class DatabaseInputs(_Inputs):
@@ -61,6 +63,7 @@ class DatabaseProvider(NeonProvider):
                 sleep=self.sleep,
             )
             database = created["database"]
+            report_created_id(str(database["id"]))
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -107,6 +110,37 @@ class DatabaseProvider(NeonProvider):
         if database is None or str(database["id"]) != id_:
             return dynamic.ReadResult(None, {})
         return self.read_result(id_, {**strip_provider(props), **self._vendor_values(database)})
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # Database names are unique in a branch.
+        inputs: DatabaseInputs = _inputs(DatabaseInputs, props)
+        database = unless_gone(
+            lambda: self.client().get_project_branch_database(
+                inputs.project_id, inputs.branch_id, inputs.name
+            )
+        )
+        return [str(database["id"])] if database is not None else []
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        inputs: DatabaseInputs = _inputs(DatabaseInputs, props)
+        client = self.client()
+        project_id, branch_id = inputs.project_id, inputs.branch_id
+        with about(self.kind, inputs.name), project_lock(project_id):
+            database = unless_gone(
+                lambda: client.get_project_branch_database(project_id, branch_id, inputs.name)
+            )
+            if database is None or str(database["id"]) != id_:
+                return dynamic.ReadResult(None, {})
+            self.wait_for_operations(
+                project_id, self.running_operations(project_id), f"neon database {inputs.name}"
+            )
+        return self.read_result(id_, self._outputs(inputs, database))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from providers.neon.base import (
     project_lock,
 )
 from providers.neon.client import Json
+from providers.pending_create import PendingCreate, made_since_started, report_created_id
 
 
 class EndpointInputs(_ComputeInputs):
@@ -78,6 +80,7 @@ class EndpointProvider(NeonProvider):
                 sleep=self.sleep,
             )
             endpoint = created["endpoint"]
+            report_created_id(str(endpoint["id"]))
             self.wait_or_undo(
                 project_id,
                 created.get("operations"),
@@ -129,6 +132,38 @@ class EndpointProvider(NeonProvider):
             "pooler_host": pooler_host_of(endpoint["host"]),
         }
         return self.read_result(id_, outs)
+
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        # A branch has at most one read_write endpoint; read-only ones have no key: one made since the
+        # create started is ours.
+        inputs: EndpointInputs = _inputs(EndpointInputs, props)
+        listed = self.client().list_project_branch_endpoints(inputs.project_id, inputs.branch_id)
+        same_type = [e for e in listed if e.get("type") == inputs.type]
+        if inputs.type == "read_write":
+            return [str(e["id"]) for e in same_type]
+        return made_since_started(
+            same_type, pending, f"read_only endpoint on branch {inputs.branch_id}", stamp="created_at"
+        )
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        inputs: EndpointInputs = _inputs(EndpointInputs, props)
+        client = self.client()
+        with about(self.kind, id_), project_lock(inputs.project_id):
+            if unless_gone(lambda: client.get_project_endpoint(inputs.project_id, id_)) is None:
+                return dynamic.ReadResult(None, {})
+            running = self.running_operations(inputs.project_id)
+            self.wait_for_operations(inputs.project_id, running, f"neon endpoint {id_}")
+            endpoint = client.get_project_endpoint(inputs.project_id, id_)
+        return self.read_result(id_, self._outputs(inputs, endpoint))
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"{props.get('type') or 'read_write'} endpoint on branch {props.get('branch_id')}"
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]

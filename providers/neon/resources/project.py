@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ from providers.neon.base import (
     raise_with_note,
 )
 from providers.neon.client import Json
+from providers.pending_create import PendingCreate, made_since_started, report_created_id
 
 
 class ProjectInputs(_ComputeInputs):
@@ -127,6 +129,7 @@ class ProjectProvider(NeonProvider):
         with about(self.kind, inputs.name):
             created = self._create_or_adopt(inputs, body)
             project_id = created["project"]["id"]
+            report_created_id(project_id)
             try:
                 with project_lock(project_id):
                     self.wait_for_operations(
@@ -144,8 +147,7 @@ class ProjectProvider(NeonProvider):
         client = self.client()
 
         def same_name() -> list[Json]:
-            listed = client.list_projects(search=inputs.name, org_id=inputs.org_id).get("projects") or []
-            return [p for p in listed if p.get("name") == inputs.name]
+            return self._same_name(inputs)
 
         before = [str(p["id"]) for p in same_name()]
         result: Json = create_or_adopt(
@@ -157,6 +159,10 @@ class ProjectProvider(NeonProvider):
         if "adopt" in result:
             return self._as_created(inputs, str(result["adopt"]["id"]))
         return result
+
+    def _same_name(self, inputs: ProjectInputs) -> list[Json]:
+        listed = self.client().list_projects(search=inputs.name, org_id=inputs.org_id).get("projects") or []
+        return [p for p in listed if p.get("name") == inputs.name]
 
     def _as_created(self, inputs: ProjectInputs, project_id: str) -> Json:
         """An adopted project read back in the shape createProject answers (what `_outputs_from_created`
@@ -294,6 +300,31 @@ class ProjectProvider(NeonProvider):
             **self._vendor_values(project),
             "proxy_host": project.get("proxy_host"),
         }
+        return self.read_result(id_, outs)
+
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        # Neon project names are not unique: only one of this name made since the create started.
+        inputs: ProjectInputs = _inputs(ProjectInputs, props)
+        return made_since_started(
+            self._same_name(inputs), pending, f"Neon project {inputs.name!r}", stamp="created_at"
+        )
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        """The project with its branch, endpoint, role password and URIs, as create answers them, once the
+        operations the create would have waited for are over."""
+        inputs: ProjectInputs = _inputs(ProjectInputs, props)
+        if unless_gone(lambda: self.client().get_project(id_)) is None:
+            return dynamic.ReadResult(None, {})
+        with about(self.kind, inputs.name), project_lock(id_):
+            created = self._as_created(inputs, id_)
+            self.wait_for_operations(id_, created.get("operations"), f"neon project {inputs.name}")
+            outs = self._outputs_from_created(inputs, created)
         return self.read_result(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from providers.neon.base import (
     project_lock,
 )
 from providers.neon.client import Json
+from providers.pending_create import PendingCreate
 
 
 class RoleInputs(_Inputs):
@@ -116,6 +118,41 @@ class RoleProvider(NeonProvider):
         if role is None:
             return dynamic.ReadResult(None, {})
         outs = {**strip_provider(props), "protected": bool(role.get("protected", False))}
+        return self.read_result(id_, outs)
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # Role names are unique in a branch.
+        inputs: RoleInputs = _inputs(RoleInputs, props)
+        role = unless_gone(
+            lambda: self.client().get_project_branch_role(inputs.project_id, inputs.branch_id, inputs.name)
+        )
+        return [f"{inputs.project_id}/{inputs.branch_id}/{inputs.name}"] if role is not None else []
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        """The role with its password (revealed: reads never hold it), once the project's operations
+        are over."""
+        inputs: RoleInputs = _inputs(RoleInputs, props)
+        client = self.client()
+        project_id, branch_id = inputs.project_id, inputs.branch_id
+        with about(self.kind, inputs.name), project_lock(project_id):
+            role = unless_gone(lambda: client.get_project_branch_role(project_id, branch_id, inputs.name))
+            if role is None:
+                return dynamic.ReadResult(None, {})
+            self.wait_for_operations(
+                project_id, self.running_operations(project_id), f"neon role {inputs.name}"
+            )
+            password = client.get_project_branch_role_password(project_id, branch_id, inputs.name)
+        outs = {
+            **_input_dump(inputs),
+            "password": password,
+            "protected": bool(role.get("protected", False)),
+        }
         return self.read_result(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

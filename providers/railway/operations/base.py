@@ -34,7 +34,7 @@ CUSTOM_DOMAIN = (
     "currentValue status purpose } }"
 )
 VOLUME_INSTANCE = "id volumeId environmentId serviceId mountPath region sizeMB state"
-NOTIFICATION_RULE = "id workspaceId projectId eventTypes severities channels { id config }"
+NOTIFICATION_RULE = "id workspaceId projectId eventTypes severities channels { id config } createdAt"
 TCP_PROXY = "id applicationPort proxyPort domain environmentId serviceId"
 DASHBOARD = (
     "id items { id displayConfig dashboardItem { id name description type "

@@ -18,7 +18,7 @@ register_document(
     "buildCommand builder cronSchedule drainingSeconds overlapSeconds healthcheckPath healthcheckTimeout "
     "numReplicas preDeployCommand region restartPolicyMaxRetries restartPolicyType rootDirectory "
     "sleepApplication startCommand watchPatterns dockerfilePath source { image repo } "
-    f"latestDeployment {{ id status }} domains {{ serviceDomains {{ {SERVICE_DOMAIN} }} }} }} }}"
+    f"latestDeployment {{ id status createdAt }} domains {{ serviceDomains {{ {SERVICE_DOMAIN} }} }} }} }}"
 )
 register_document(
     "mutation serviceInstanceUpdate($serviceId: String!, $environmentId: String, "

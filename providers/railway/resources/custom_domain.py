@@ -14,6 +14,7 @@ from providers.base import (
     resource_props,
     unless_gone,
 )
+from providers.pending_create import PendingCreate
 from providers.railway.base import (
     _HOSTNAME,
     RailwayProvider,
@@ -127,6 +128,17 @@ class CustomDomainProvider(RailwayProvider):
         if "target_port" in old or domain.get("targetPort"):
             inputs["target_port"] = domain.get("targetPort")
         return self.read_result(id_, inputs, _custom_domain_outputs(domain))
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # A custom domain is unique at Railway: found on our service, it is the one the create made.
+        inputs: CustomDomainInputs = self.parse(props)
+        listed = self.client().domains(
+            project_id=inputs.project_id, service_id=inputs.service_id, environment_id=inputs.environment_id
+        )
+        return [str(d["id"]) for d in listed.get("customDomains") or [] if d.get("domain") == inputs.domain]
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"custom domain {props.get('domain')}"
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().custom_domain_delete(id_))

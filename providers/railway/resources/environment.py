@@ -16,6 +16,7 @@ from providers.base import (
     unless_gone,
     with_secret_outputs,
 )
+from providers.pending_create import PendingCreate
 from providers.railway.base import (
     RailwayProvider,
     _adopt_or_retry,
@@ -85,6 +86,12 @@ class EnvironmentProvider(RailwayProvider):
             "source_environment_id": source or old.get("source_environment_id"),
         }
         return self.read_result(id_, inputs, {})
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # Environment names are unique in a project.
+        inputs: EnvironmentInputs = self.parse(props)
+        environments = self.client().project(inputs.project_id).get("environments") or []
+        return [str(e["id"]) for e in environments if e.get("name") == inputs.name]
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().environment_delete(id_))
@@ -224,6 +231,12 @@ class ServiceProvider(RailwayProvider):
             "project_id": service.get("projectId") or old["project_id"],
         }
         return self.read_result(id_, inputs, {})
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # Service names are unique in a project.
+        inputs: ServiceInputs = self.parse(props)
+        services = self.client().project(inputs.project_id).get("services") or []
+        return [str(s["id"]) for s in services if s.get("name") == inputs.name]
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().service_delete(id_))

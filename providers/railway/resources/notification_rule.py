@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from providers.base import (
     unless_gone,
     with_secret_outputs,
 )
+from providers.pending_create import PendingCreate, made_since_started
 from providers.railway.base import (
     _EMAIL,
     RailwayProvider,
@@ -144,6 +146,18 @@ class NotificationRuleProvider(RailwayProvider):
             "emails": emails or None,
         }
         return self.read_result(id_, inputs, {})
+
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        # Rules have no name: one for the same events, made since the create started, is ours.
+        inputs: NotificationRuleInputs = self.parse(props)
+        rules = self.client().notification_rules(
+            workspace_id=inputs.workspace_id, project_id=inputs.project_id
+        )
+        same = [r for r in rules if sorted(r.get("eventTypes") or []) == sorted(inputs.event_types)]
+        return made_since_started(same, pending, f"notification rule of project {inputs.project_id}")
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"notification rule for {', '.join(props.get('event_types') or [])}"
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().notification_rule_delete(id_))

@@ -192,6 +192,7 @@ class ObservabilityDashboardProvider(RailwayProvider):
     """
 
     Inputs = ObservabilityDashboardInputs
+    create_is_idempotent = True  # it takes the environment's one dashboard, made or found
     replace_keys = frozenset({"environment_id"})
 
     def _find(self, environment_id: str) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from providers.base import (
     resource_props,
     unless_gone,
 )
+from providers.pending_create import PendingCreate, made_since_started, report_created_id
 from providers.railway.base import (
     RailwayProvider,
     _adopt_or_retry,
@@ -67,6 +68,7 @@ class ProjectProvider(RailwayProvider):
             self.sleep,
         )
         project_id = str(project["id"])
+        report_created_id(project_id)
         try:
             environments = project.get("environments") or client.project(project_id).get("environments") or []
             default_env = _oldest_environment(environments, inputs.default_environment_name)
@@ -122,6 +124,13 @@ class ProjectProvider(RailwayProvider):
             "default_environment_id": default_env or props.get("default_environment_id"),
         }
         return self.read_result(id_, inputs, computed)
+
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        # Names are not unique: only a project of this name made since the create started.
+        inputs: ProjectInputs = self.parse(props)
+        listed = self.client().projects(workspace_id=inputs.workspace_id)
+        same_name = [p for p in listed if p.get("name") == inputs.name]
+        return made_since_started(same_name, pending, f"Railway project {inputs.name!r}")
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().project_delete(id_))

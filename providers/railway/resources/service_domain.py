@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from providers.base import (
     resource_props,
     unless_gone,
 )
+from providers.pending_create import PendingCreate, made_since_started
 from providers.railway.base import RailwayProvider, _adopt_or_retry, _gone_is_fine, _strict
 from providers.railway.client import CLEAR, is_not_found
 
@@ -118,6 +120,21 @@ class ServiceDomainProvider(RailwayProvider):
             inputs["target_port"] = found.get("targetPort")
         computed = {"domain": found.get("domain"), "url": f"https://{found.get('domain')}"}
         return self.read_result(id_, inputs, computed)
+
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        # A service may hold several Railway domains: only one made since the create started is ours (with
+        # `adopt_existing`, an older one is taken by the create run again).
+        inputs: ServiceDomainInputs = self.parse(props)
+        instance = self.client().service_instance(
+            service_id=inputs.service_id, environment_id=inputs.environment_id
+        )
+        domains = list((instance.get("domains") or {}).get("serviceDomains") or [])
+        if inputs.adopt_existing:
+            return [str(d["id"]) for d in domains if pending.made_since(d.get("createdAt"))]
+        return made_since_started(domains, pending, f"Railway domain of service {inputs.service_id}")
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"Railway domain of service {props.get('service_id')}"
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().service_domain_delete(id_))

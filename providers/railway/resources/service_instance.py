@@ -19,6 +19,7 @@ from providers.base import (
     unless_gone,
 )
 from providers.http import ApiError
+from providers.pending_create import PendingCreate
 from providers.railway.base import (
     DEFAULT_DEPLOY_TIMEOUT,
     KNOWN_REGIONS,
@@ -329,6 +330,45 @@ class ServiceInstanceProvider(RailwayProvider):
             "deployment_status": latest.get("status") or props.get("deployment_status"),
         }
         return self.read_result(id_, inputs, {k: v for k, v in computed.items() if v is not None})
+
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        """The instance exists with its service; what the create adds is a deployment. Ours is a latest
+        deployment made since the create started; none (or no start time), and the create runs again: its
+        settings are idempotent and it deploys once."""
+        inputs: ServiceInstanceInputs = self.parse(props)
+        if not inputs.deploy:
+            return []
+        instance = self.client().service_instance(
+            service_id=inputs.service_id, environment_id=inputs.environment_id
+        )
+        latest = instance.get("latestDeployment") or {}
+        if latest.get("id") and pending.made_since(latest.get("createdAt")):
+            return [f"{inputs.service_id}:{inputs.environment_id}"]
+        return []
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        """Wait for the deployment the interrupted create started, as create would have; one that failed
+        is no result (the create runs again, and reports the failure if it recurs)."""
+        inputs: ServiceInstanceInputs = self.parse(props)
+        client = self.client()
+        instance = client.service_instance(service_id=inputs.service_id, environment_id=inputs.environment_id)
+        latest = instance.get("latestDeployment") or {}
+        if inputs.deploy and latest.get("id"):
+            subject = f"railway service {inputs.service_id} in environment {inputs.environment_id}"
+            try:
+                _deployment_wait(self, client, str(latest["id"]), subject, inputs.deploy_timeout_seconds)
+            except DeploymentFailedError:
+                return dynamic.ReadResult(None, {})
+        return read(id_, props)
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"deployment of service {props.get('service_id')}"
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         # Nothing to undo: the service owns its instance (deleting the service or the environment removes it),

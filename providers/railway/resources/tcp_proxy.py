@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from providers.base import (
     resource_props,
     unless_gone,
 )
+from providers.pending_create import PendingCreate
 from providers.railway.base import RailwayProvider, _adopt_or_retry, _gone_is_fine, _strict
 from providers.railway.client import is_not_found
 
@@ -76,6 +78,17 @@ class TcpProxyProvider(RailwayProvider):
         return self.read_result(
             id_, inputs, {"domain": found.get("domain"), "proxy_port": found.get("proxyPort")}
         )
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        # One proxy per application port of a service in an environment.
+        inputs: TcpProxyInputs = self.parse(props)
+        proxies = self.client().tcp_proxies(
+            service_id=inputs.service_id, environment_id=inputs.environment_id
+        )
+        return [str(p["id"]) for p in proxies if p.get("applicationPort") == inputs.application_port]
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"TCP proxy to port {props.get('application_port')} of service {props.get('service_id')}"
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().tcp_proxy_delete(id_))

@@ -74,6 +74,7 @@ def _sync_variables(
 
 class VariablesProvider(RailwayProvider):
     Inputs = VariablesInputs
+    create_is_idempotent = True  # an upsert of the names it manages
     replace_keys = frozenset({"project_id", "environment_id", "service_id"})
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from providers.base import (
     resource_props,
     unless_gone,
 )
+from providers.pending_create import PendingCreate, report_created_id
 from providers.railway.base import (
     KNOWN_REGIONS,
     BackupSchedule,
@@ -66,16 +68,7 @@ class VolumeProvider(RailwayProvider):
         client = self.client()
 
         def attached() -> list[dict[str, Any]]:
-            # Railway attaches at most one volume to a service in an environment.
-            return [
-                v
-                for v in client.project_volumes(inputs.project_id)
-                if any(
-                    i.get("serviceId") == inputs.service_id
-                    and i.get("environmentId") == inputs.environment_id
-                    for i in v.get("volumeInstances") or []
-                )
-            ]
+            return self._attached(inputs)
 
         volume = _adopt_or_retry(
             _or_adopt_existing(
@@ -95,6 +88,7 @@ class VolumeProvider(RailwayProvider):
             self.sleep,
         )
         volume_id = str(volume["id"])
+        report_created_id(volume_id)
         try:
             instances = volume.get("volumeInstances") or []
             instance = next((i for i in instances if i.get("environmentId") == inputs.environment_id), None)
@@ -120,6 +114,17 @@ class VolumeProvider(RailwayProvider):
             "size_mb": instance.get("sizeMB"),
         }
         return dynamic.CreateResult(volume_id, outs)
+
+    def _attached(self, inputs: VolumeInputs) -> list[dict[str, Any]]:
+        # Railway attaches at most one volume to a service in an environment.
+        return [
+            v
+            for v in self.client().project_volumes(inputs.project_id)
+            if any(
+                i.get("serviceId") == inputs.service_id and i.get("environmentId") == inputs.environment_id
+                for i in v.get("volumeInstances") or []
+            )
+        ]
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         old: VolumeInputs = self.parse(olds)
@@ -168,6 +173,42 @@ class VolumeProvider(RailwayProvider):
             "size_mb": volume.get("sizeMB") or props.get("size_mb"),
         }
         return self.read_result(id_, inputs, {k: v for k, v in computed.items() if v is not None})
+
+    def find_created(self, props: dict[str, Any], _pending: PendingCreate) -> list[str]:
+        return [str(v["id"]) for v in self._attached(self.parse(props))]
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        """What `read` holds (the mount and backup schedules as Railway has them: the create may not have
+        set the schedules yet), plus the instance and name only the volume listing gives."""
+        result = read(id_, props)
+        if not result.id:
+            return result
+        inputs: VolumeInputs = self.parse(props)
+        volume: dict[str, Any] = next(
+            (v for v in self.client().project_volumes(inputs.project_id) if v.get("id") == id_), {}
+        )
+        instance: dict[str, Any] = next(
+            (
+                i
+                for i in volume.get("volumeInstances") or []
+                if i.get("environmentId") == inputs.environment_id
+            ),
+            {},
+        )
+        extra = {"volume_instance_id": instance.get("id"), "name": volume.get("name")}
+        if instance.get("sizeMB") is not None:
+            extra["size_mb"] = instance.get("sizeMB")
+        outs = {**(result.outs or {}), **{k: v for k, v in extra.items() if v is not None}}
+        return dynamic.ReadResult(id_, outs, result.inputs)
+
+    def describe_created(self, props: Mapping[str, Any]) -> str:
+        return f"the volume of service {props.get('service_id')}"
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         _gone_is_fine(lambda: self.client().volume_delete(id_))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from providers.base import (
     with_secret_outputs,
 )
 from providers.http import ApiError
+from providers.pending_create import PendingCreate, made_since_started, report_created_id
 from providers.supabase.base import (
     CLEANUP_TIMEOUT_SECONDS,
     DATABASE_NAME,
@@ -119,6 +120,7 @@ class ProjectProvider(SupabaseProvider):
             sleep=self.sleep,
         )
         ref = created["ref"]
+        report_created_id(ref)
         subject = f"{subject} ({ref})"
         report_progress(subject, f"created, waiting for {STATUS_ACTIVE}")
         try:
@@ -290,6 +292,40 @@ class ProjectProvider(SupabaseProvider):
                 outs["database_host"] = host
                 outs["connection_uri"] = _direct_uri(str(inputs["database_password"]), host)
         return dynamic.ReadResult(id_, outs, inputs=inputs)
+
+    # -- a pending create (see providers/pending_create.py) -------------------------------------------------
+    def find_created(self, props: dict[str, Any], pending: PendingCreate) -> list[str]:
+        # Names are unique per organization only by convention: one of this name made since the create
+        # started is ours.
+        inputs = validate_or_raise(ProjectInputs, props)
+        same_name = [
+            p
+            for p in self._client().list_projects()
+            if p["name"] == inputs.name
+            and p["organization_slug"] == inputs.organization_slug
+            and p["status"] not in STATUS_GONE
+        ]
+        return made_since_started(
+            same_name, pending, f"Supabase project {inputs.name!r}", stamp="created_at", key="ref"
+        )
+
+    def resolve_created(
+        self,
+        id_: str,
+        props: dict[str, Any],
+        pending: PendingCreate,
+        read: Callable[[str, dict[str, Any]], dynamic.ReadResult],
+    ) -> dynamic.ReadResult:
+        """Wait for ACTIVE_HEALTHY as create would have; the outputs as create answers them."""
+        inputs = validate_or_raise(ProjectInputs, props)
+        api = self._client()
+        project = api.get_project(id_)
+        if project is None or project["status"] in STATUS_GONE:
+            return dynamic.ReadResult(None, {})
+        subject = f"Supabase project {inputs.name} ({id_})"
+        project = self._wait_for_project(api, id_, subject=subject, timeout=inputs.create_timeout_seconds)
+        outs = self._outputs(api, inputs.model_dump(mode="json", exclude_none=True), project)
+        return dynamic.ReadResult(id_, outs, inputs.model_dump(mode="json", exclude_none=True))
 
     # -- delete --------------------------------------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
