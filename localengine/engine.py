@@ -165,7 +165,9 @@ class Engine:
     # -- up / preview ------------------------------------------------------------------------------------
     @contextlib.contextmanager
     def _locked(self, operation: str, preview: bool) -> Iterator[None]:
-        """The stack's lock for a run that changes it (a preview takes none)."""
+        """The stack's lock for a run that may change it. `preview` takes none, as Pulumi's file backend
+        (pkg/backend/diy/backend.go: `Preview` calls no `Lock`, while `Update`, `Refresh`, `Destroy` and
+        `Import` lock even when they only preview)."""
         if preview:
             yield
             return
@@ -314,7 +316,7 @@ class Engine:
     def refresh(self, *, parallel: int = UNBOUNDED, preview_only: bool = False) -> Result:
         """Read every resource back; `preview_only` shows the drift and leaves the state as it was."""
         try:
-            with self._locked("refresh", preview_only):
+            with self._locked("refresh", preview=False):  # locked even with --preview-only, as Pulumi
                 return self._refresh(parallel=parallel, preview_only=preview_only)
         except StackLockedError as error:
             return self._refused(error)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from providers.backoff import backoff_scale
 from providers.http import AmbiguousRequestError
 
 T = TypeVar("T")
@@ -86,7 +87,7 @@ def retry_wait(error: AmbiguousRequestError, attempt: int) -> float:
     asked = getattr(error, "retry_after", None)
     if asked is not None:
         return float(min(asked, 300.0))
-    return float(min(MAX_BACKOFF, 0.5 * 2**attempt))
+    return float(min(MAX_BACKOFF, 0.5 * 2**attempt)) * backoff_scale()
 
 
 def new_since(

@@ -36,6 +36,7 @@ from pulumi import dynamic
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from providers.backoff import backoff_scale
 from providers.guard import guard_provider_methods
 from providers.http import ApiError, Secret
 from providers.pending_create import PendingCreate, refuse_many, without_marker
@@ -408,7 +409,7 @@ def poll_until(
             raise WaitTimeoutError(
                 f"{subject}: still {state} after {elapsed:.0f}s (timeout {policy.timeout:.0f}s)"
             )
-        sleep(delay)
+        sleep(delay * backoff_scale())
 
 
 def require_secret(setting: Setting, config: dynamic.Config | None) -> Secret:

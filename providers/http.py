@@ -17,9 +17,11 @@ Which failures are retried:
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +31,7 @@ from typing import Any
 import httpx
 import tenacity
 
+from providers.backoff import backoff_scale
 from providers.pacing import Pacer, ScopedPacer
 
 USER_AGENT = "platform-pulumi/0.1 (+https://github.com/platform-pulumi; dynamic providers)"
@@ -118,6 +121,14 @@ class Secret:
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("credentials are not picklable; read them in configure() instead")
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """The TLS settings httpx would make for each client (certifi's roots, or SSL_CERT_FILE/SSL_CERT_DIR),
+    made once per process: loading the CA bundle costs ~60 ms of CPU, and providers build a client on every
+    call (the SDK unpickles a fresh provider for each)."""
+    return httpx.create_ssl_context()
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -257,6 +268,7 @@ class HttpClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             transport=transport,
             params=dict(default_params or {}),
+            verify=_ssl_context(),
         )
 
     def __repr__(self) -> str:
@@ -372,8 +384,8 @@ class HttpClient:
             hint = exc.wait_hint if isinstance(exc, _Retryable) else None
             if hint is not None:
                 # Honour the server, plus a little jitter so parallel workers do not return in lockstep.
-                return hint + random.uniform(0, 0.25)
-            return float(backoff(state))
+                return hint + random.uniform(0, 0.25) * backoff_scale()
+            return float(backoff(state)) * backoff_scale()
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None

@@ -10,6 +10,7 @@ import pytest
 from emulator.core.app import Settings
 from emulator.testing import RunningEmulator, running_emulator
 from localengine.program import undo_sdk_pickler_patch
+from providers import pacing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_API = REPO_ROOT.parent / "shared" / "api"
@@ -35,6 +36,10 @@ def emulator(_emulator_session: RunningEmulator) -> Iterator[RunningEmulator]:
     _emulator_session.app.settings.time_scale = 0
     _emulator_session.app.clock.time_scale = 0
     _emulator_session.app.settings.vendor_options.clear()
+    # The emulator's rate windows start over, so do the process's shared pacers: a test's waits are its own,
+    # not those of the requests earlier tests sent within the vendor's window.
+    with pacing._PACERS_LOCK:
+        pacing._PACERS.clear()
     yield _emulator_session
 
 

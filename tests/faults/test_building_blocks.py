@@ -12,6 +12,7 @@ import pytest
 from components.commands import isolated_interpreter
 from emulator.testing import RunningEmulator
 from providers.adoption import create_or_adopt, new_since
+from providers.backoff import BACKOFF_SCALE_ENV, backoff_scale
 from providers.http import AmbiguousRequestError, HttpClient, Secret
 from stack_config import Service
 
@@ -138,3 +139,49 @@ def test_commands_see_only_their_own_variables() -> None:
     assert "tok-railway" not in shown and "the-passphrase" not in shown
     with pytest.raises(ValueError):
         isolated_interpreter(["NOT A NAME"])
+
+
+def _recorded_sleeps(*answers: httpx.Response) -> list[float]:
+    sleeps: list[float] = []
+    queue = list(answers)
+    client = HttpClient(
+        vendor="v", base_url="http://v", auth_headers={"Authorization": Secret("Bearer t")},
+        transport=httpx.MockTransport(lambda _r: queue.pop(0)), sleep=sleeps.append,
+    )  # fmt: skip
+    client.request("GET", "/things", operation="things")
+    return sleeps
+
+
+def test_the_backoff_scale_shortens_the_providers_own_waits_but_never_retry_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    busy = [httpx.Response(500, json={"message": "busy"}) for _ in range(3)]
+    asked = httpx.Response(429, headers={"Retry-After": "5"}, json={"message": "slow down"})
+    unscaled = _recorded_sleeps(*busy, asked, httpx.Response(200, json={}))
+    monkeypatch.setenv(BACKOFF_SCALE_ENV, "0.01")
+    scaled = _recorded_sleeps(*busy, asked, httpx.Response(200, json={}))
+    assert sum(unscaled[:3]) >= 3.5 and sum(scaled[:3]) <= 0.1  # 0.5, 1, 2 s plus jitter, a hundredth
+    assert 5 <= unscaled[3] <= 5.25 and 5 <= scaled[3] <= 5.0025  # what the server asked, as it asked
+
+    waits: list[float] = []
+    answers: list[object] = [_ambiguous(), _ambiguous(retry_after=3), {"id": "third"}]
+
+    def create() -> object:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert create_or_adopt(create, lambda: [], "thing", sleep=waits.append) == {"id": "third"}
+    assert waits == [0.005, 3]
+
+
+@pytest.mark.parametrize(("value", "problem"), [("fast", "is not a number"), ("2", "outside 0-1")])
+def test_a_bad_backoff_scale_is_refused_naming_the_variable(
+    value: str, problem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BACKOFF_SCALE_ENV, value)
+    with pytest.raises(ValueError, match=f"{BACKOFF_SCALE_ENV}=.*{problem}"):
+        backoff_scale()
+    monkeypatch.delenv(BACKOFF_SCALE_ENV)
+    assert backoff_scale() == 1.0

@@ -105,3 +105,21 @@ def test_two_ups_started_together_one_runs_the_other_refuses_and_nothing_is_made
         assert len(live_objects(emulator)[("railway", "projects")]) == 1
         destroyed, output = harness.destroy()
         assert destroyed.ok, output
+
+
+@pytest.mark.e2e
+def test_a_preview_takes_no_lock_but_refresh_preview_only_does_as_pulumis_file_backend(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    with fault_environment(emulator, tmp_path / "state"):
+        harness = StackHarness("dev", stack_files()["dev"], tmp_path, emulator)
+        with stack_lock(REPO, "platform", "dev", "update"):
+            engine = harness.engine()
+            previewed = engine.up(preview=True)
+            assert previewed.ok, harness.output.getvalue()
+            engine = harness.engine()
+            refused = engine.refresh(preview_only=True)
+            assert not refused.ok and "the stack is currently locked" in harness.output.getvalue()
+        assert live_objects(emulator)[("railway", "projects")] == []  # the preview made nothing
+        refreshed = harness.engine().refresh(preview_only=True)  # the lock released, it runs
+        assert refreshed.ok, harness.output.getvalue()

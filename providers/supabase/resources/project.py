@@ -12,6 +12,7 @@ from pulumi import dynamic
 from pydantic import BaseModel, Field, field_validator
 
 from providers.adoption import create_or_adopt
+from providers.backoff import backoff_scale
 from providers.base import (
     INPUTS_CONFIG,
     changed_keys,
@@ -180,7 +181,7 @@ class ProjectProvider(SupabaseProvider):
                 if self.clock() + wait > deadline:
                     raise
                 report_progress(subject, f"waiting to delete it ({exc.message})")
-                self.sleep(wait)
+                self.sleep(wait * backoff_scale())
                 wait = min(wait * 2, 30.0)
 
     # -- outputs -------------------------------------------------------------------------------------------
