@@ -137,11 +137,19 @@ def test_stack_lifecycle(name: str, source: Path, e2e_env: RunningEmulator, tmp_
     owned_objects_match(run)
 
     # Drift: an owned object deleted behind our back is caught by refresh and recreated by up.
-    services = [
-        r for r in run.engine().store.load(run.engine()._secrets()).resources if r.type.endswith(":Service")
-    ]
+    # The victim is a service with no volume: a volume outlives its deleted service at Railway (detached),
+    # and a protected one then rightly stops the replacement. Chosen by name: state order follows the order
+    # steps finished in, which varies from run to run.
+    resources = run.engine().store.load(run.engine()._secrets()).resources
+    with_volume = {
+        str(r.inputs.get("service_id")) for r in resources if r.type.endswith(":Volume")
+    }  # fmt: skip
+    services = sorted(
+        (r for r in resources if r.type.endswith(":Service") and r.id not in with_volume),
+        key=lambda r: r.urn,
+    )
     assert services
-    victim = services[-1]
+    victim = services[0]
     _delete_behind_our_back(e2e_env, victim.id)
     refreshed = run.engine().refresh()
     assert refreshed.ok
