@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any, TypeVar
 
 from providers.backoff import backoff_scale
 from providers.http import AmbiguousRequestError
+from providers.pending_create import parse_time
 
 T = TypeVar("T")
 
@@ -122,15 +122,12 @@ def made_since(
             raise RuntimeError(
                 "the vendor's answers state no time (Date), so what the create made is unknown"
             )
-        return [item for item in items if (_epoch(item.get(key)) or 0.0) >= since - CLOCK_MARGIN_SECONDS]
+        return [item for item in items if _epoch(item.get(key)) >= since - CLOCK_MARGIN_SECONDS]
 
     return find
 
 
-def _epoch(stamp: Any) -> float | None:
-    if not isinstance(stamp, str) or not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
+def _epoch(stamp: Any) -> float:
+    """The vendor's ISO 8601 stamp in epoch seconds; no stamp reads as the beginning of time (not since)."""
+    parsed = parse_time(stamp)
+    return parsed.timestamp() if parsed is not None else 0.0

@@ -709,9 +709,7 @@ class RailwayModel:
             raise InvalidInput("Service has no source to deploy; connect an image or a repo first")
         now = self.now_iso()
         # A newer deployment supersedes the ones still building.
-        for older in self.where(
-            "deployments", serviceId=instance["serviceId"], environmentId=instance["environmentId"]
-        ):
+        for older in self.deployments_of(instance):
             if older["status"] in IN_PROGRESS_STATUSES:
                 self._set_status(older, "REMOVED")
         manifest = self.manifest(instance, source)
@@ -779,9 +777,7 @@ class RailwayModel:
                 status = "CRASHED"
         if status == "SUCCESS" and deployment["status"] != "SUCCESS":
             # The new deployment is live: the one it replaces is taken down.
-            for older in self.where(
-                "deployments", serviceId=deployment["serviceId"], environmentId=deployment["environmentId"]
-            ):
+            for older in self.deployments_of(deployment):
                 if older["id"] != deployment["id"] and older["status"] in ("SUCCESS", "SLEEPING", "CRASHED"):
                     self._set_status(older, "REMOVED")
         self._set_status(deployment, status)
